@@ -1,0 +1,12 @@
+//! JSON-RPC 2.0 messages as MCP uses them (no batches, no `null` ids).
+
+mod error;
+mod id;
+mod message;
+mod response;
+
+pub use error::ErrorObject;
+pub use id::RequestId;
+pub use message::{ClientResponse, Message, Notification, Request};
+pub use response::Response;
+pub(crate) use response::encode_notification;

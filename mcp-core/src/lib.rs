@@ -1,0 +1,81 @@
+//! The core of an MCP (Model Context Protocol) server SDK built for production.
+//!
+//! - JSON-RPC 2.0 decoding that is strict and cheap ([`Message::decode`]).
+//! - Both protocol eras from one stateless dispatcher: modern `2026-07-28` (per-request
+//!   `_meta`, `server/discover`) and legacy `2025-11-25` back to `2024-11-05`
+//!   (`initialize`).
+//! - Tools: a typed [`Tool`] trait (derive it with `#[derive(Tool)]`), arguments
+//!   validated against the tool's JSON Schema before the handler runs, typed
+//!   structured results ([`Json`]), and [`ToolError`]s the model can act on.
+//! - Scopes: a [`Scope`] in the request's extensions limits which tools are listed
+//!   and callable.
+//!
+//! Transports live in `mcp-transport`; this crate never touches the network.
+//!
+//! ```
+//! use mcp_core::{Context, Json, JsonSchema, Server, Tool, ToolError};
+//! use serde::{Deserialize, Serialize};
+//!
+//! /// Add two numbers.
+//! #[derive(Deserialize, JsonSchema, Tool)]
+//! #[tool(read_only, idempotent)]
+//! struct Add {
+//!     /// The first addend.
+//!     a: f64,
+//!     /// The second addend.
+//!     b: f64,
+//! }
+//!
+//! #[derive(Serialize, JsonSchema)]
+//! struct Sum {
+//!     sum: f64,
+//! }
+//!
+//! async fn add(args: Add, _cx: Context) -> Result<Json<Sum>, ToolError> {
+//!     Ok(Json(Sum { sum: args.a + args.b }))
+//! }
+//!
+//! let server = Server::builder("calculator", "1.0.0").tool(add).build()?;
+//! # Ok::<_, mcp_core::BuildError>(())
+//! ```
+
+mod cursor;
+mod jsonrpc;
+mod model;
+mod rate_limit;
+mod registry;
+mod schema;
+mod scope;
+mod server;
+mod tool;
+mod version;
+
+pub use jsonrpc::{
+    ClientResponse, ErrorObject, Message, Notification, Request, RequestId, Response,
+};
+pub use model::{
+    Annotations, CallToolResult, Content, Icon, Implementation, LogLevel, ResourceContents,
+    ResourceLink, ToolAnnotations, ToolDefinition,
+};
+pub use rate_limit::RateLimit;
+pub use schema::schema_for;
+pub use scope::{MethodClass, Scope, UnknownMethodClass};
+pub use server::{BuildError, Call, Server, ServerBuilder};
+pub use tool::{
+    Context, Envelope, IntoToolResult, Json, NotificationStream, Notifier, Tool, ToolError,
+    ToolHandler,
+};
+pub use version::ProtocolVersion;
+
+pub use schemars::JsonSchema;
+pub use serde_json::Value;
+
+#[cfg(feature = "derive")]
+pub use mcp_macros::Tool;
+
+#[doc(hidden)]
+pub mod __private {
+    //! Names the derive macro's generated code uses. Not public API.
+    pub use crate::{MethodClass, Tool, ToolAnnotations, schema_for};
+    pub use serde_json::Value;
+}

@@ -1,0 +1,156 @@
+//! Method classes, tags and the scope that limits which tools a request may see.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// What kind of operation a tool performs; a token's [`Scope`] names the classes it
+/// may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MethodClass {
+    /// Reads data and changes nothing.
+    Read,
+    /// Creates, updates or deletes data.
+    Write,
+    /// Anything else (the default for tools that declare no class).
+    Custom,
+}
+
+impl MethodClass {
+    /// `"read"`, `"write"` or `"custom"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::Custom => "custom",
+        }
+    }
+
+    const fn bit(self) -> u8 {
+        match self {
+            Self::Read => 1,
+            Self::Write => 2,
+            Self::Custom => 4,
+        }
+    }
+}
+
+impl fmt::Display for MethodClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error for a method class name that is not `read`, `write` or `custom`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown method class {0:?} (expected \"read\", \"write\" or \"custom\")")]
+pub struct UnknownMethodClass(String);
+
+impl FromStr for MethodClass {
+    type Err = UnknownMethodClass;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "read" => Ok(Self::Read),
+            "write" => Ok(Self::Write),
+            "custom" => Ok(Self::Custom),
+            other => Err(UnknownMethodClass(other.to_owned())),
+        }
+    }
+}
+
+/// Which tools a request may list and call.
+///
+/// A transport or an auth layer puts a `Scope` into the request's
+/// [`http::Extensions`]; `tools/list` then shows, and `tools/call` allows, only the
+/// tools it permits. A hidden tool answers exactly like a nonexistent one. Without a
+/// `Scope` every tool is visible.
+///
+/// A tool is permitted when its class is one of the scope's classes and, if the scope
+/// names tags, the tool carries at least one of them.
+///
+/// ```
+/// use mcp_core::{MethodClass, Scope};
+/// let scope = Scope::new([MethodClass::Read]).with_tags(["crm"]);
+/// assert!(scope.permits(MethodClass::Read, &["crm", "contacts"]));
+/// assert!(!scope.permits(MethodClass::Write, &["crm"]));
+/// assert!(!scope.permits(MethodClass::Read, &["billing"]));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    classes: u8,
+    tags: BTreeSet<String>,
+}
+
+impl Scope {
+    /// A scope permitting every tool.
+    pub fn all() -> Self {
+        Self {
+            classes: 7,
+            tags: BTreeSet::new(),
+        }
+    }
+
+    /// A scope permitting tools of these classes, whatever their tags.
+    pub fn new(classes: impl IntoIterator<Item = MethodClass>) -> Self {
+        Self {
+            classes: classes.into_iter().fold(0, |acc, c| acc | c.bit()),
+            tags: BTreeSet::new(),
+        }
+    }
+
+    /// Also requires a tool to carry at least one of these tags (an empty list
+    /// requires none).
+    #[must_use]
+    pub fn with_tags<T: Into<String>>(mut self, tags: impl IntoIterator<Item = T>) -> Self {
+        self.tags = tags.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether a tool of this class with these tags is permitted.
+    pub fn permits<T: AsRef<str>>(&self, class: MethodClass, tags: &[T]) -> bool {
+        self.classes & class.bit() != 0
+            && (self.tags.is_empty() || tags.iter().any(|t| self.tags.contains(t.as_ref())))
+    }
+
+    /// The permitted classes.
+    pub fn classes(&self) -> impl Iterator<Item = MethodClass> + '_ {
+        [MethodClass::Read, MethodClass::Write, MethodClass::Custom]
+            .into_iter()
+            .filter(|c| self.classes & c.bit() != 0)
+    }
+
+    /// The required tags (empty: no tag required).
+    pub fn tags(&self) -> impl Iterator<Item = &str> {
+        self.tags.iter().map(String::as_str)
+    }
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_and_tag_filtering() {
+        let none: [&str; 0] = [];
+        assert!(Scope::all().permits(MethodClass::Custom, &none));
+        let read = Scope::new([MethodClass::Read]);
+        assert!(read.permits(MethodClass::Read, &none));
+        assert!(!read.permits(MethodClass::Write, &none));
+        assert!(!read.permits(MethodClass::Custom, &none));
+        let tagged = Scope::new([MethodClass::Read, MethodClass::Write]).with_tags(["a"]);
+        assert!(!tagged.permits(MethodClass::Read, &none));
+        assert!(tagged.permits(MethodClass::Write, &["b", "a"]));
+        assert_eq!(
+            tagged.classes().collect::<Vec<_>>(),
+            [MethodClass::Read, MethodClass::Write]
+        );
+        assert_eq!("write".parse::<MethodClass>(), Ok(MethodClass::Write));
+        assert!("admin".parse::<MethodClass>().is_err());
+    }
+}

@@ -1,0 +1,173 @@
+//! [`ServerBuilder`]: identity, state and tools, checked once at [`build`](ServerBuilder::build).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Inner, Server};
+use crate::registry::{self, Registry, ToolEntry};
+use crate::tool::erase;
+use crate::{Implementation, IntoToolResult, Tool, ToolDefinition, ToolHandler};
+
+/// Builds a [`Server`]. Registration problems are collected and reported together by
+/// [`build`](Self::build).
+pub struct ServerBuilder<S = ()> {
+    pub(super) info: Implementation,
+    pub(super) instructions: Option<String>,
+    pub(super) state: Arc<S>,
+    pub(super) tools: Vec<ToolEntry>,
+    pub(super) problems: Vec<String>,
+    pub(super) page_size: usize,
+    pub(super) list_ttl: Duration,
+    pub(super) rate_limit_as_result: bool,
+}
+
+impl ServerBuilder<()> {
+    pub(super) fn new(name: &str, version: &str) -> Self {
+        Self {
+            info: Implementation {
+                name: name.to_owned(),
+                version: version.to_owned(),
+                title: None,
+            },
+            instructions: None,
+            state: Arc::new(()),
+            tools: Vec::new(),
+            problems: Vec::new(),
+            page_size: 100,
+            list_ttl: Duration::from_secs(60),
+            rate_limit_as_result: false,
+        }
+    }
+
+    /// Sets the shared application state handlers reach through
+    /// [`Context::state`](crate::Context::state). Call it before registering tools.
+    pub fn state<S: Send + Sync + 'static>(self, state: S) -> ServerBuilder<S> {
+        ServerBuilder {
+            info: self.info,
+            instructions: self.instructions,
+            state: Arc::new(state),
+            tools: self.tools,
+            problems: self.problems,
+            page_size: self.page_size,
+            list_ttl: self.list_ttl,
+            rate_limit_as_result: self.rate_limit_as_result,
+        }
+    }
+}
+
+impl<S: Send + Sync + 'static> ServerBuilder<S> {
+    /// A human-readable title for the server.
+    #[must_use]
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.info.title = Some(title.into());
+        self
+    }
+
+    /// Guidance for the model on how to use this server.
+    #[must_use]
+    pub fn instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = Some(instructions.into());
+        self
+    }
+
+    /// How many tools one `tools/list` page holds (default 100).
+    #[must_use]
+    pub fn page_size(mut self, page_size: usize) -> Self {
+        self.page_size = page_size.max(1);
+        self
+    }
+
+    /// The `ttlMs` freshness hint on modern list results (default 60 s).
+    #[must_use]
+    pub fn list_ttl(mut self, ttl: Duration) -> Self {
+        self.list_ttl = ttl;
+        self
+    }
+
+    /// Returns rate limits to the model as `isError` results with a retry hint,
+    /// instead of passing them through (HTTP `429`, JSON-RPC error `-32010`). For
+    /// clients that cannot handle `429`.
+    #[must_use]
+    pub fn rate_limits_as_tool_results(mut self, enabled: bool) -> Self {
+        self.rate_limit_as_result = enabled;
+        self
+    }
+
+    /// Registers a tool: its argument type `T` (see [`Tool`]) and the handler that
+    /// runs it, `async fn(T, Context<S>) -> impl IntoToolResult`.
+    #[must_use]
+    pub fn tool<T: Tool, H: ToolHandler<T, S>>(mut self, handler: H) -> Self {
+        let annotations = T::annotations();
+        let icons = T::icons();
+        let definition = ToolDefinition {
+            name: T::NAME.to_owned(),
+            title: T::TITLE.map(str::to_owned),
+            description: Some(T::DESCRIPTION.to_owned()),
+            input_schema: T::input_schema(),
+            output_schema: <H::Output as IntoToolResult>::output_schema(),
+            annotations: (!annotations.is_empty()).then_some(annotations),
+            icons: (!icons.is_empty()).then_some(icons),
+            meta: None,
+        };
+        if self.tools.iter().any(|t| t.name == T::NAME) {
+            self.problems.push(format!(
+                "tool name {:?} is registered twice; tool names must be unique",
+                T::NAME
+            ));
+            return self;
+        }
+        let tags = T::TAGS.iter().map(|t| (*t).to_owned()).collect();
+        let handler = erase::<T, S, H>(handler, Arc::clone(&self.state));
+        match registry::entry(definition, T::CLASS, tags, handler) {
+            Ok(entry) => self.tools.push(entry),
+            Err(mut problems) => self.problems.append(&mut problems),
+        }
+        self
+    }
+
+    /// Checks every registration and builds the server.
+    ///
+    /// # Errors
+    /// Lists every problem found: invalid or duplicate tool names, empty
+    /// descriptions, schemas whose root is not an object or that do not compile.
+    pub fn build(self) -> Result<Server, BuildError> {
+        if !self.problems.is_empty() {
+            return Err(BuildError {
+                problems: self.problems,
+            });
+        }
+        Ok(Server {
+            inner: Arc::new(Inner::new(
+                self.info,
+                self.instructions,
+                Registry::new(self.tools),
+                self.page_size,
+                self.list_ttl,
+                self.rate_limit_as_result,
+            )),
+        })
+    }
+}
+
+/// The server's configuration is invalid; every problem found is listed.
+#[derive(Debug, Clone)]
+pub struct BuildError {
+    problems: Vec<String>,
+}
+
+impl BuildError {
+    /// Each problem, in registration order.
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid MCP server configuration: ")?;
+        f.write_str(&self.problems.join("; "))
+    }
+}
+
+impl std::error::Error for BuildError {}

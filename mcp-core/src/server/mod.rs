@@ -1,0 +1,211 @@
+//! [`Server`]: the dispatcher both transports drive.
+
+mod builder;
+mod call;
+mod lifecycle;
+mod respond;
+mod tools;
+
+pub use builder::{BuildError, ServerBuilder};
+pub use call::Call;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tracing::Instrument;
+
+use crate::model::{ListChanged, ServerCapabilities};
+use crate::registry::Registry;
+use crate::tool::context::RequestInfo;
+use crate::{Envelope, Implementation, Message, ProtocolVersion, Request, Response, Scope};
+use call::CallKind;
+use respond::Reply;
+
+/// An MCP server: its identity, its tools, and the dispatcher that answers requests
+/// of both protocol eras without per-connection state.
+///
+/// Cheap to clone (one `Arc`); build it once with [`Server::builder`] and share it.
+///
+/// ```
+/// use mcp_core::{Context, Envelope, Server, Tool};
+/// use serde::Deserialize;
+///
+/// /// Echo the text back.
+/// #[derive(Deserialize, mcp_core::JsonSchema, Tool)]
+/// struct Echo { text: String }
+///
+/// async fn echo(args: Echo, _cx: Context) -> String { args.text }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let server = Server::builder("hello", "1.0.0").tool(echo).build()?;
+/// let line = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}"#;
+/// let response = server.handle_message(line, Envelope::new()).await.unwrap();
+/// let json = String::from_utf8(response.encode())?;
+/// assert!(json.contains(r#""text":"hi""#));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Server {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    info: Implementation,
+    instructions: Option<String>,
+    registry: Registry,
+    page_size: usize,
+    list_ttl_ms: u64,
+    rate_limit_as_result: bool,
+    capabilities: ServerCapabilities,
+}
+
+impl Inner {
+    fn new(
+        info: Implementation,
+        instructions: Option<String>,
+        registry: Registry,
+        page_size: usize,
+        list_ttl: Duration,
+        rate_limit_as_result: bool,
+    ) -> Self {
+        let capabilities = ServerCapabilities {
+            tools: (!registry.is_empty()).then(|| ListChanged {
+                list_changed: false,
+            }),
+        };
+        Self {
+            info,
+            instructions,
+            registry,
+            page_size,
+            list_ttl_ms: u64::try_from(list_ttl.as_millis()).unwrap_or(u64::MAX),
+            rate_limit_as_result,
+            capabilities,
+        }
+    }
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("info", &self.inner.info)
+            .field("tools", &self.tool_names().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Server {
+    /// Starts building a server named `name` at `version` (its `serverInfo`).
+    pub fn builder(name: &str, version: &str) -> ServerBuilder<()> {
+        ServerBuilder::new(name, version)
+    }
+
+    /// The server's name and version.
+    pub fn info(&self) -> &Implementation {
+        &self.inner.info
+    }
+
+    /// The registered tools' names, in `tools/list` order.
+    pub fn tool_names(&self) -> impl Iterator<Item = &str> {
+        self.inner.registry.iter().map(|t| t.name.as_str())
+    }
+
+    /// The registered tools' definitions, in `tools/list` order (unfiltered).
+    pub fn tools(&self) -> impl Iterator<Item = &crate::ToolDefinition> {
+        self.inner.registry.iter().map(|t| &t.definition)
+    }
+
+    /// Decodes and answers one raw message (a stdio line, an HTTP body).
+    ///
+    /// Returns `None` for notifications and client responses, which get no answer,
+    /// and the `-32700`/`-32600` error response for bytes that are not a valid message.
+    pub async fn handle_message(&self, bytes: &[u8], envelope: Envelope) -> Option<Response> {
+        match Message::decode(bytes) {
+            Ok(Message::Request(request)) => Some(self.handle(request, envelope).await),
+            Ok(Message::Notification(_) | Message::Response(_)) => None,
+            Err(response) => Some(response),
+        }
+    }
+
+    /// Answers one request.
+    pub async fn handle(&self, request: Request, envelope: Envelope) -> Response {
+        match Call::prepare(request) {
+            Ok(call) => self.run(call, envelope).await,
+            Err(response) => response,
+        }
+    }
+
+    /// Runs a prepared request (see [`Call::prepare`]).
+    pub async fn run(&self, call: Call, envelope: Envelope) -> Response {
+        let span = tracing::info_span!(
+            "mcp.request",
+            method = %call.method,
+            id = %call.id,
+            tool = call.name(),
+            outcome = tracing::field::Empty,
+        );
+        let response = self
+            .run_inner(call, envelope)
+            .instrument(span.clone())
+            .await;
+        if span.is_disabled() {
+            return response;
+        }
+        match response.error_object() {
+            Some(e) => span.record("outcome", e.code()),
+            None => span.record("outcome", "ok"),
+        };
+        response
+    }
+
+    async fn run_inner(&self, call: Call, envelope: Envelope) -> Response {
+        let inner = &*self.inner;
+        let Call {
+            id,
+            method: _,
+            kind,
+            meta,
+            version,
+        } = call;
+        let modern = version.is_some_and(ProtocolVersion::is_modern);
+        let version = version
+            .or(envelope.legacy_version)
+            .unwrap_or(ProtocolVersion::V2025_03_26);
+        let scope = envelope.extensions.get::<Scope>().cloned();
+        let reply = Reply {
+            id: id.clone(),
+            version,
+            info: &inner.info,
+            ttl_ms: inner.list_ttl_ms,
+            private: scope.is_some(),
+        };
+        match kind {
+            CallKind::Initialize(params) => inner.initialize(reply, &params),
+            CallKind::Ping => Inner::ping(reply),
+            CallKind::Discover => inner.discover(reply),
+            CallKind::ListTools { cursor } => {
+                inner.list_tools(reply, cursor.as_deref(), scope.as_ref())
+            }
+            CallKind::CallTool { name, arguments } => {
+                let log_level = if modern {
+                    meta.log_level
+                } else {
+                    envelope.legacy_log_level
+                };
+                let request = RequestInfo {
+                    id,
+                    version,
+                    client_capabilities: meta.client_capabilities,
+                    progress_token: meta.progress_token,
+                    log_level,
+                    envelope,
+                };
+                inner
+                    .call_tool(reply, &name, arguments, scope.as_ref(), request)
+                    .await
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `tools/list` and `tools/call`.
+
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
+use serde::Serialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::Inner;
+use super::respond::Reply;
+use crate::registry::arguments_or_empty;
+use crate::tool::ToolError;
+use crate::tool::context::RequestInfo;
+use crate::{ErrorObject, Response, Scope, cursor, schema};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListToolsResult<'a> {
+    tools: Vec<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+impl Inner {
+    pub(crate) fn list_tools(
+        &self,
+        reply: Reply<'_>,
+        cursor: Option<&str>,
+        scope: Option<&Scope>,
+    ) -> Response {
+        let start = match cursor {
+            None => 0,
+            Some(c) => match cursor::decode(c, self.registry.fingerprint()) {
+                Some(offset) => offset,
+                None => {
+                    return Response::error(
+                        Some(reply.id),
+                        ErrorObject::invalid_params("invalid cursor"),
+                    );
+                }
+            },
+        };
+        let mut visible = self
+            .registry
+            .iter()
+            .filter(|t| t.visible(scope))
+            .skip(start);
+        let tools: Vec<&RawValue> = visible
+            .by_ref()
+            .take(self.page_size)
+            .map(|t| &*t.encoded)
+            .collect();
+        let next_cursor = visible
+            .next()
+            .is_some()
+            .then(|| cursor::encode(start + tools.len(), self.registry.fingerprint()));
+        reply.cacheable(&ListToolsResult { tools, next_cursor })
+    }
+
+    pub(crate) async fn call_tool(
+        &self,
+        reply: Reply<'_>,
+        name: &str,
+        arguments: Option<Value>,
+        scope: Option<&Scope>,
+        request: RequestInfo,
+    ) -> Response {
+        let Some(tool) = self.registry.get(name, scope) else {
+            return Response::error(
+                Some(reply.id),
+                ErrorObject::invalid_params(format_args!("Unknown tool: {name}")),
+            );
+        };
+        let arguments = arguments_or_empty(arguments);
+        let outcome = match schema::check(&tool.validator, &arguments) {
+            Err(detail) => Err(ToolError::invalid_arguments(name, detail)),
+            Ok(()) => {
+                let fut = tool.handler.call(arguments, request);
+                match AssertUnwindSafe(fut).catch_unwind().await {
+                    Ok(outcome) => outcome,
+                    Err(panic) => {
+                        let what = panic_message(&*panic);
+                        tracing::error!(tool = name, panic = what, "tool panicked");
+                        Err(ToolError::new(format!(
+                            "The tool \"{name}\" failed with an internal error."
+                        )))
+                    }
+                }
+            }
+        };
+        match outcome {
+            Ok(result) => reply.complete(&result),
+            Err(err) => match err.rate_limit() {
+                Some(limit) if !self.rate_limit_as_result => {
+                    let limit = limit.clone();
+                    Response::error(
+                        Some(reply.id),
+                        ErrorObject::new(ErrorObject::RATE_LIMITED, err.message().to_owned())
+                            .with_data(limit.to_data()),
+                    )
+                    .with_rate_limit(limit)
+                }
+                _ => reply.complete(&err.into_result()),
+            },
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(non-string panic payload)")
+}

@@ -1,0 +1,125 @@
+//! [`ToolError`]: a failure the model reads as a tool result with `isError: true`.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::{CallToolResult, Content, RateLimit};
+
+/// A tool failure the model can reason about: bad arguments, an upstream error, a
+/// missing record. It always reaches the client as a [`CallToolResult`] with
+/// `isError: true`, never as a JSON-RPC error, with one exception: a
+/// [rate limit](Self::rate_limited), which by default the HTTP transport passes
+/// through as `429` so the caller can wait.
+///
+/// ```
+/// use mcp_core::ToolError;
+/// let err = ToolError::new("Channel #general was not found")
+///     .with_hint("List channels with `list_channels` and retry with an existing name.");
+/// let result = err.into_result();
+/// assert!(result.is_error);
+/// assert!(result.text().contains("list_channels"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct ToolError {
+    message: String,
+    hint: Option<String>,
+    structured: Option<Value>,
+    rate_limit: Option<RateLimit>,
+}
+
+impl ToolError {
+    /// A failure with a message for the model.
+    pub fn new(message: impl fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+            hint: None,
+            structured: None,
+            rate_limit: None,
+        }
+    }
+
+    /// Arguments that do not fit the tool (also produced by schema validation).
+    pub fn invalid_arguments(tool: &str, detail: impl fmt::Display) -> Self {
+        Self::new(format!("Invalid arguments for tool \"{tool}\": {detail}"))
+            .with_hint("Fix the arguments to match the tool's inputSchema and call it again.")
+    }
+
+    /// A rate limit: the caller should wait `rate_limit.reset` and retry.
+    pub fn rate_limited(rate_limit: RateLimit) -> Self {
+        let secs = rate_limit.reset_secs();
+        Self {
+            message: format!(
+                "Rate limited ({}); retry after {secs} s.",
+                rate_limit.source
+            ),
+            hint: Some(format!(
+                "Wait {secs} seconds before calling this tool again."
+            )),
+            structured: Some(rate_limit.to_data()),
+            rate_limit: Some(rate_limit),
+        }
+    }
+
+    /// Adds a hint: what the model could do differently.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl fmt::Display) -> Self {
+        self.hint = Some(hint.to_string());
+        self
+    }
+
+    /// Adds a machine-readable description, sent as `structuredContent`.
+    #[must_use]
+    pub fn with_structured(mut self, value: Value) -> Self {
+        self.structured = Some(value);
+        self
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The hint, if any.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The rate limit, when this error is one.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        self.rate_limit.as_ref()
+    }
+
+    /// The `isError: true` result the model sees.
+    pub fn into_result(self) -> CallToolResult {
+        let text = match self.hint {
+            Some(hint) => format!("{}\nHint: {hint}", self.message),
+            None => self.message,
+        };
+        CallToolResult {
+            content: vec![Content::text(text)],
+            structured_content: self.structured,
+            is_error: true,
+        }
+    }
+}
+
+impl fmt::Display for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ToolError {}
+
+impl From<String> for ToolError {
+    fn from(message: String) -> Self {
+        Self::new(message)
+    }
+}
+
+impl From<&str> for ToolError {
+    fn from(message: &str) -> Self {
+        Self::new(message)
+    }
+}
