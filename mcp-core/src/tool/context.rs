@@ -57,9 +57,10 @@ impl Notifier {
         (Notifier { tx }, NotificationStream { rx })
     }
 
-    async fn send(&self, message: Vec<u8>) {
-        // The receiver is gone only when the transport stopped listening (the client
-        // went away); the notification has nowhere to go then.
+    /// Queues one encoded message (a transport may share the stream between
+    /// notifications and its own responses). Waits while the buffer is full; a
+    /// message sent after the stream was dropped (the client went away) is discarded.
+    pub async fn send(&self, message: Vec<u8>) {
         let _ = self.tx.send(message).await;
     }
 }
@@ -68,6 +69,11 @@ impl NotificationStream {
     /// The next notification; `None` once every notifier is dropped.
     pub async fn recv(&mut self) -> Option<Vec<u8>> {
         self.rx.recv().await
+    }
+
+    /// The next notification if one is already queued.
+    pub fn try_recv(&mut self) -> Option<Vec<u8>> {
+        self.rx.try_recv().ok()
     }
 }
 

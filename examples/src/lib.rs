@@ -1,0 +1,12 @@
+//! Helpers shared by the examples: logging to stderr.
+
+/// Sends `tracing` output to stderr (stdout belongs to the protocol on stdio),
+/// filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
