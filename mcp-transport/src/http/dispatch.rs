@@ -1,0 +1,245 @@
+//! The MCP step: decode the body, check the mirrored headers, run the request, and
+//! answer with JSON or, when the tool streams or runs long, SSE.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use bytes::BytesMut;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue};
+use http::{HeaderMap, StatusCode};
+use mcp_core::{Call, Envelope, ErrorObject, Message, Notifier, ProtocolVersion, Server};
+use tokio::time::Instant;
+
+use super::Body;
+use super::media::Accept;
+use super::respond::{self, status_for};
+use super::sse::{self, Sse};
+
+/// `MCP-Protocol-Version`.
+pub(crate) const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
+/// `Mcp-Method`.
+pub(crate) const METHOD: HeaderName = HeaderName::from_static("mcp-method");
+/// `Mcp-Name`.
+pub(crate) const NAME: HeaderName = HeaderName::from_static("mcp-name");
+
+/// Notifications buffered per streaming request before the tool waits.
+const NOTIFICATION_BUFFER: usize = 32;
+
+#[derive(Clone)]
+pub(crate) struct Dispatch {
+    server: Server,
+    keep_alive: Duration,
+    request_timeout: Duration,
+}
+
+impl Dispatch {
+    pub(crate) fn new(server: Server, keep_alive: Duration, request_timeout: Duration) -> Self {
+        Self {
+            server,
+            keep_alive,
+            request_timeout,
+        }
+    }
+
+    pub(crate) async fn handle(&self, request: http::Request<Body>) -> http::Response<Body> {
+        let deadline = Instant::now() + self.request_timeout;
+        let (parts, body) = request.into_parts();
+        let header_version = parts
+            .headers
+            .get(PROTOCOL_VERSION)
+            .map(|v| v.to_str().unwrap_or("(invalid)"));
+        let modern_header =
+            header_version.is_some_and(|v| ProtocolVersion::parse(v).is_some_and(|v| v.is_modern()));
+        let request = match Message::decode(body.as_bytes().unwrap_or_default()) {
+            Ok(Message::Request(request)) => request,
+            Ok(Message::Notification(_)) => return respond::plain(StatusCode::ACCEPTED, ""),
+            Ok(Message::Response(_)) => {
+                return respond::error(
+                    StatusCode::BAD_REQUEST,
+                    ErrorObject::invalid_request(
+                        "this server sends no requests, so it accepts no responses",
+                    ),
+                );
+            }
+            Err(response) => return respond::json(&response, StatusCode::BAD_REQUEST),
+        };
+        let call = match Call::prepare(request) {
+            Ok(call) => call,
+            Err(response) => {
+                let mut status = status_for(&response, modern_header);
+                if modern_header && status == StatusCode::OK {
+                    status = StatusCode::BAD_REQUEST;
+                }
+                return respond::json(&response, status);
+            }
+        };
+        let modern = call.declared_version().is_some_and(ProtocolVersion::is_modern);
+        let legacy_version = match check_headers(&call, &parts.headers, header_version, modern) {
+            Ok(v) => v,
+            Err(error) => {
+                let response = mcp_core::Response::error(Some(call.id().clone()), error);
+                return respond::json(&response, StatusCode::BAD_REQUEST);
+            }
+        };
+        let streams = call.name().is_some() && Accept::of(&parts.headers).sse;
+        let id = call.id().clone();
+        let mut envelope = Envelope::new();
+        envelope.headers = parts.headers;
+        envelope.extensions = parts.extensions;
+        envelope.legacy_version = legacy_version;
+
+        if !streams {
+            let run = self.server.run(call, envelope);
+            return match tokio::time::timeout_at(deadline, run).await {
+                Ok(response) => respond::json(&response, status_for(&response, modern)),
+                Err(_) => respond::json(&sse::timed_out(id), StatusCode::OK),
+            };
+        }
+
+        let (notifier, mut notes) = Notifier::channel(NOTIFICATION_BUFFER);
+        envelope.notifier = Some(notifier);
+        let server = self.server.clone();
+        let mut tool: sse::ToolFuture = Box::pin(async move { server.run(call, envelope).await });
+        enum First {
+            Done(mcp_core::Response),
+            Note(Vec<u8>),
+            Idle,
+            Timeout,
+        }
+        let first = tokio::select! {
+            biased;
+            response = &mut tool => First::Done(response),
+            Some(note) = notes.recv() => First::Note(note),
+            () = tokio::time::sleep(self.keep_alive) => First::Idle,
+            () = tokio::time::sleep_until(deadline) => First::Timeout,
+        };
+        let mut out = BytesMut::new();
+        match first {
+            First::Done(response) => {
+                let Some(note) = notes.try_recv() else {
+                    return respond::json(&response, status_for(&response, modern));
+                };
+                sse::event(&mut out, &note);
+                while let Some(note) = notes.try_recv() {
+                    sse::event(&mut out, &note);
+                }
+                sse::event(&mut out, &response.encode());
+                return sse_response(Body::from(out.freeze()));
+            }
+            First::Timeout => return respond::json(&sse::timed_out(id), StatusCode::OK),
+            First::Note(note) => sse::event(&mut out, &note),
+            First::Idle => out.extend_from_slice(sse::KEEP_ALIVE),
+        }
+        let stream = Sse {
+            tool,
+            notes,
+            id,
+            keep_alive: self.keep_alive,
+            deadline,
+        };
+        sse_response(Body::stream(stream.into_stream(out.freeze())))
+    }
+}
+
+/// Checks the headers the transport mirrors from the body, and settles the legacy
+/// version in force.
+fn check_headers(
+    call: &Call,
+    headers: &HeaderMap,
+    header_version: Option<&str>,
+    modern: bool,
+) -> Result<Option<ProtocolVersion>, ErrorObject> {
+    if !modern {
+        return match header_version {
+            None => Ok(None),
+            Some(h) => match ProtocolVersion::parse(h) {
+                Some(v) if !v.is_modern() => Ok(Some(v)),
+                Some(v) => Err(ErrorObject::header_mismatch(format_args!(
+                    "MCP-Protocol-Version header is {v} but the body's _meta declares no protocol version"
+                ))),
+                None => Err(ErrorObject::unsupported_protocol_version(
+                    h,
+                    &ProtocolVersion::ALL.map(ProtocolVersion::as_str),
+                )),
+            },
+        };
+    }
+    let declared = call.declared_version().map_or("", ProtocolVersion::as_str);
+    match header_version {
+        Some(h) if h == declared => {}
+        Some(h) => {
+            return Err(ErrorObject::header_mismatch(format_args!(
+                "MCP-Protocol-Version header value '{h}' does not match body value '{declared}'"
+            )));
+        }
+        None => {
+            return Err(ErrorObject::header_mismatch(
+                "missing MCP-Protocol-Version header",
+            ));
+        }
+    }
+    match headers.get(METHOD).map(HeaderValue::as_bytes) {
+        Some(m) if m == call.method().as_bytes() => {}
+        Some(m) => {
+            return Err(ErrorObject::header_mismatch(format_args!(
+                "Mcp-Method header value '{}' does not match body value '{}'",
+                String::from_utf8_lossy(m),
+                call.method()
+            )));
+        }
+        None => return Err(ErrorObject::header_mismatch("missing Mcp-Method header")),
+    }
+    if let Some(name) = call.name() {
+        let Some(value) = headers.get(NAME) else {
+            return Err(ErrorObject::header_mismatch("missing Mcp-Name header"));
+        };
+        if decode_header(value.as_bytes()).as_deref() != Some(name.as_bytes()) {
+            return Err(ErrorObject::header_mismatch(format_args!(
+                "Mcp-Name header value '{}' does not match body value '{name}'",
+                String::from_utf8_lossy(value.as_bytes())
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// A header value, decoded from the `=?base64?...?=` sentinel form when used.
+fn decode_header(value: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
+    match value
+        .strip_prefix(b"=?base64?")
+        .and_then(|v| v.strip_suffix(b"?="))
+    {
+        Some(encoded) => base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()
+            .map(std::borrow::Cow::Owned),
+        None => Some(std::borrow::Cow::Borrowed(value)),
+    }
+}
+
+fn sse_response(body: Body) -> http::Response<Body> {
+    let mut response = http::Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        HeaderName::from_static("x-accel-buffering"),
+        HeaderValue::from_static("no"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_sentinel() {
+        assert_eq!(decode_header(b"echo").as_deref(), Some(&b"echo"[..]));
+        assert_eq!(
+            decode_header(b"=?base64?SGVsbG8sIOS4lueVjA==?=").as_deref(),
+            Some("Hello, 世界".as_bytes())
+        );
+        assert_eq!(decode_header(b"=?base64?!!?="), None);
+    }
+}

@@ -1,0 +1,110 @@
+//! [`serve`]: run an [`McpService`] on a TCP listener with hyper.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use super::McpService;
+use crate::Error;
+
+/// Serves `service` on `listener` (HTTP/1.1 and HTTP/2) until `shutdown` completes,
+/// then stops accepting, lets in-flight requests finish within the configured grace
+/// period, and returns.
+///
+/// Connections are capped, request heads must arrive within the header-read timeout
+/// and fit the header size limit (`431` otherwise); see [`Builder`](super::Builder).
+///
+/// ```no_run
+/// # async fn run(server: mcp_core::Server) -> Result<(), mcp_transport::Error> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// let service = mcp_transport::http::McpService::new(server);
+/// mcp_transport::http::serve(listener, service, async {
+///     let _ = tokio::signal::ctrl_c().await;
+/// })
+/// .await
+/// # }
+/// ```
+///
+/// # Errors
+/// Refuses to start when the listener is bound to a non-loopback address and no
+/// `Host` allow-list was configured ([`Builder::allowed_hosts`](super::Builder::allowed_hosts));
+/// fails when the listener's address cannot be read.
+pub async fn serve(
+    listener: TcpListener,
+    service: McpService,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), Error> {
+    let addr = listener.local_addr()?;
+    if !addr.ip().is_loopback() && service.loopback_hosts_only() {
+        return Err(Error::Config(format!(
+            "refusing to serve on {addr}: it is not a loopback address, so list the Host names \
+             clients use with McpService::builder(..).allowed_hosts([..])"
+        )));
+    }
+    let limits = service.limits().clone();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_header_bytes);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let svc = service.clone();
+        let hyper_service = service_fn(move |request| {
+            let svc = svc.clone();
+            async move { Ok::<_, std::convert::Infallible>(svc.handle(request).await) }
+        });
+        let conn = builder
+            .serve_connection(TokioIo::new(stream), hyper_service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(limits.shutdown_grace) => {
+            tracing::warn!("shutdown grace period over; closing connections still open");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! [`McpService`]: the Streamable HTTP endpoint as a tower service.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::header::{ALLOW, CONNECTION, ORIGIN};
+use http::{HeaderValue, Method, StatusCode};
+use mcp_core::{ErrorObject, Server};
+
+use super::body::{ReadError, read_limited};
+use super::config::Limits;
+use super::guard::{Cors, Guard};
+use super::handler::Handler;
+use super::media::{Accept, is_json};
+use super::{Body, Builder, cors, respond};
+
+/// The stateless Streamable HTTP endpoint of an MCP [`Server`], as a
+/// `tower::Service<http::Request<B>>`.
+///
+/// Per request, in order: `Host`/`Origin` check (`403`), path (`404`), CORS preflight,
+/// method (`405`), `Content-Type` (`415`), `Accept` (`406`), body size and time
+/// (`413`, `408`), then the layers added with [`Builder::layer`] and the MCP dispatch:
+/// JSON-RPC decoding, header/body agreement, and the call. Nothing is kept between
+/// requests, so any number of instances can serve one endpoint.
+///
+/// Cheap to clone. Run it with [`serve`](super::serve) or mount it in a router:
+///
+/// ```
+/// # let server = mcp_core::Server::builder("s", "1").build().unwrap();
+/// let service = mcp_transport::http::McpService::builder(server).any_path().build();
+/// let app: axum::Router = axum::Router::new().nest_service("/mcp", service);
+/// ```
+#[derive(Clone, Debug)]
+pub struct McpService {
+    pub(super) shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) path: Option<String>,
+    pub(crate) guard: Guard,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) body_timeout: Duration,
+    pub(crate) limits: Limits,
+    pub(crate) handler: Handler,
+}
+
+impl McpService {
+    /// A service for `server` with the default (loopback-only) configuration.
+    pub fn new(server: Server) -> Self {
+        Self::builder(server).build()
+    }
+
+    /// Starts configuring a service for `server`.
+    pub fn builder(server: Server) -> Builder {
+        Builder::new(server)
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.shared.limits
+    }
+
+    pub(crate) fn loopback_hosts_only(&self) -> bool {
+        self.shared.guard.loopback_hosts_only()
+    }
+
+    /// Answers one HTTP request.
+    pub async fn handle<B>(&self, request: http::Request<B>) -> http::Response<Body>
+    where
+        B: http_body::Body,
+    {
+        let shared = &*self.shared;
+        let (parts, body) = request.into_parts();
+        let Ok(cors) = shared.guard.check(&parts) else {
+            tracing::debug!(host = ?parts.headers.get(http::header::HOST), origin = ?parts.headers.get(ORIGIN), "refused: Host or Origin not allowed");
+            return respond::error(
+                StatusCode::FORBIDDEN,
+                ErrorObject::new(-32600, "Forbidden: Host or Origin not allowed"),
+            );
+        };
+        let origin = match cors {
+            Cors::Echo => parts.headers.get(ORIGIN).cloned(),
+            Cors::None | Cors::Wildcard => None,
+        };
+        let mut response = self.checked(parts, body, cors, origin.clone()).await;
+        cors::apply(origin, cors, &mut response);
+        response
+    }
+
+    async fn checked<B: http_body::Body>(
+        &self,
+        parts: http::request::Parts,
+        body: B,
+        cors: Cors,
+        origin: Option<HeaderValue>,
+    ) -> http::Response<Body> {
+        let shared = &*self.shared;
+        if shared.path.as_deref().is_some_and(|p| p != parts.uri.path()) {
+            return respond::plain(StatusCode::NOT_FOUND, "Not Found");
+        }
+        if parts.method != Method::POST {
+            if parts.method == Method::OPTIONS && cors != Cors::None {
+                return cors::preflight(origin, cors);
+            }
+            let mut response = respond::plain(StatusCode::METHOD_NOT_ALLOWED, "");
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+        if !is_json(&parts.headers) {
+            return respond::error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorObject::invalid_request("Content-Type must be application/json"),
+            );
+        }
+        if !Accept::of(&parts.headers).acceptable() {
+            return respond::error(
+                StatusCode::NOT_ACCEPTABLE,
+                ErrorObject::invalid_request(
+                    "Accept must list application/json and text/event-stream",
+                ),
+            );
+        }
+        let read = tokio::time::timeout(
+            shared.body_timeout,
+            read_limited(body, shared.max_body_bytes),
+        )
+        .await;
+        let bytes = match read {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(ReadError::TooLarge)) => {
+                return closing(respond::error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorObject::invalid_request(format_args!(
+                        "the body exceeds {} bytes",
+                        shared.max_body_bytes
+                    )),
+                ));
+            }
+            Ok(Err(ReadError::Failed)) => {
+                return closing(respond::plain(StatusCode::BAD_REQUEST, ""));
+            }
+            Err(_) => {
+                return closing(respond::plain(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request body too slow",
+                ));
+            }
+        };
+        let request = http::Request::from_parts(parts, Body::from(bytes));
+        shared.handler.handle(request).await
+    }
+}
+
+/// Asks the client to open a new connection: the rest of this one's body is unread.
+fn closing(mut response: http::Response<Body>) -> http::Response<Body> {
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+impl<B> tower::Service<http::Request<B>> for McpService
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Send,
+{
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move { Ok(this.handle(request).await) })
+    }
+}

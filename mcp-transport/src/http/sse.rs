@@ -1,0 +1,113 @@
+//! Request-scoped SSE: notifications as they come, keep-alive comments while the tool
+//! runs, then the final response, then the end of the stream.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use mcp_core::{ErrorObject, NotificationStream, RequestId, Response};
+use tokio::time::Instant;
+
+/// The keep-alive event: an SSE comment, ignored by clients.
+pub(crate) const KEEP_ALIVE: &[u8] = b":\n\n";
+
+/// Appends one SSE `message` event carrying `json` (one `data:` line per line).
+pub(crate) fn event(out: &mut BytesMut, json: &[u8]) {
+    out.reserve(json.len() + 24);
+    out.put_slice(b"event: message\n");
+    for line in json.split(|&b| b == b'\n') {
+        out.put_slice(b"data: ");
+        out.put_slice(line);
+        out.put_u8(b'\n');
+    }
+    out.put_u8(b'\n');
+}
+
+pub(crate) type ToolFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
+
+/// A running request that answers as an SSE stream.
+pub(crate) struct Sse {
+    pub(crate) tool: ToolFuture,
+    pub(crate) notes: NotificationStream,
+    pub(crate) id: RequestId,
+    pub(crate) keep_alive: Duration,
+    pub(crate) deadline: Instant,
+}
+
+impl Sse {
+    /// The stream of SSE chunks, starting with `first`. Dropping it drops the tool's
+    /// future: a client that closes the stream cancels the call.
+    pub(crate) fn into_stream(self, first: Bytes) -> impl futures::Stream<Item = Bytes> + Send {
+        let state = State {
+            sse: Some(self),
+            first: Some(first),
+        };
+        futures::stream::unfold(state, State::next)
+    }
+}
+
+struct State {
+    sse: Option<Sse>,
+    first: Option<Bytes>,
+}
+
+enum Step {
+    Note(Vec<u8>),
+    Done(Response),
+    Idle,
+    Timeout,
+}
+
+impl State {
+    async fn next(mut self) -> Option<(Bytes, Self)> {
+        if let Some(first) = self.first.take() {
+            return Some((first, self));
+        }
+        let sse = self.sse.as_mut()?;
+        let step = tokio::select! {
+            biased;
+            Some(note) = sse.notes.recv() => Step::Note(note),
+            response = &mut sse.tool => Step::Done(response),
+            () = tokio::time::sleep(sse.keep_alive) => Step::Idle,
+            () = tokio::time::sleep_until(sse.deadline) => Step::Timeout,
+        };
+        let mut out = BytesMut::new();
+        match step {
+            Step::Note(note) => event(&mut out, &note),
+            Step::Idle => out.put_slice(KEEP_ALIVE),
+            Step::Timeout => {
+                event(&mut out, &timed_out(sse.id.clone()).encode());
+                self.sse = None;
+            }
+            Step::Done(response) => {
+                while let Some(note) = sse.notes.try_recv() {
+                    event(&mut out, &note);
+                }
+                event(&mut out, &response.encode());
+                self.sse = None;
+            }
+        }
+        Some((out.freeze(), self))
+    }
+}
+
+/// The response for a request that outlived its deadline.
+pub(crate) fn timed_out(id: RequestId) -> Response {
+    Response::error(Some(id), ErrorObject::internal("the request timed out"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_split_lines() {
+        let mut out = BytesMut::new();
+        event(&mut out, b"{\"a\":1}");
+        assert_eq!(&out[..], b"event: message\ndata: {\"a\":1}\n\n");
+        let mut out = BytesMut::new();
+        event(&mut out, b"a\nb");
+        assert_eq!(&out[..], b"event: message\ndata: a\ndata: b\n\n");
+    }
+}
