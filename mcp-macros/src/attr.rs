@@ -1,5 +1,6 @@
 //! Parsing and validating `#[tool(...)]` and the doc comment; all errors at once.
 
+use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, DeriveInput, Expr, ExprLit, Lit, LitBool, LitStr, Meta, Token};
 
@@ -43,18 +44,24 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<ToolAttrs> {
     let mut hints = [None; 4];
 
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("tool")) {
-        let result = attr.parse_nested_meta(|meta| {
+        let metas = match attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+            Ok(metas) => metas,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        for meta in metas {
             let key = meta
-                .path
+                .path()
                 .get_ident()
                 .map(ToString::to_string)
                 .unwrap_or_default();
-            match key.as_str() {
-                "name" => name = Some(string_value(&meta)?),
-                "description" => description = Some(string_value(&meta)?),
-                "title" => title = Some(string_value(&meta)?),
-                "class" => {
-                    let lit = string_value_lit(&meta)?;
+            let result = match key.as_str() {
+                "name" => string_lit(&meta).map(|v| name = Some(v)),
+                "description" => string_value(&meta).map(|v| description = Some(v)),
+                "title" => string_value(&meta).map(|v| title = Some(v)),
+                "class" => string_lit(&meta).and_then(|lit| {
                     class = Some(match lit.value().as_str() {
                         "read" => Class::Read,
                         "write" => Class::Write,
@@ -68,27 +75,23 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<ToolAttrs> {
                             ));
                         }
                     });
-                }
-                "tags" => {
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    let list = content.parse_terminated(<LitStr as syn::parse::Parse>::parse, Token![,])?;
-                    tags.extend(list.iter().map(LitStr::value));
-                }
-                "read_only" => hints[0] = Some(bool_value(&meta)?),
-                "destructive" => hints[1] = Some(bool_value(&meta)?),
-                "idempotent" => hints[2] = Some(bool_value(&meta)?),
-                "open_world" => hints[3] = Some(bool_value(&meta)?),
-                _ => {
-                    return Err(meta.error(format!(
+                    Ok(())
+                }),
+                "tags" => tag_list(&meta).map(|mut list| tags.append(&mut list)),
+                "read_only" => bool_value(&meta).map(|v| hints[0] = Some(v)),
+                "destructive" => bool_value(&meta).map(|v| hints[1] = Some(v)),
+                "idempotent" => bool_value(&meta).map(|v| hints[2] = Some(v)),
+                "open_world" => bool_value(&meta).map(|v| hints[3] = Some(v)),
+                _ => Err(syn::Error::new(
+                    meta.path().span(),
+                    format!(
                         "#[tool({key})]: unknown attribute; expected one of name, description, title, class, tags, read_only, destructive, idempotent, open_world"
-                    )));
-                }
+                    ),
+                )),
+            };
+            if let Err(e) = result {
+                errors.push(e);
             }
-            Ok(())
-        });
-        if let Err(e) = result {
-            errors.push(e);
         }
     }
 
@@ -99,19 +102,20 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<ToolAttrs> {
             "#[derive(Tool)] needs a description: add a `///` doc comment to the type saying what the tool does (or #[tool(description = \"...\")]); models invent arguments for vague tools",
         ));
     }
-    let name = name.unwrap_or_else(|| snake_case(&input.ident.to_string()));
+    let name_span = name.as_ref().map_or(input.ident.span(), LitStr::span);
+    let name = name.map_or_else(|| snake_case(&input.ident.to_string()), |n| n.value());
     if let Some(bad) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
     {
         errors.push(syn::Error::new(
-            input.ident.span(),
+            name_span,
             format!("#[tool(name = {name:?})]: {bad:?} is not allowed in tool names; use A-Z, a-z, 0-9, '_', '-' and '.'"),
         ));
     }
     if name.is_empty() || name.len() > 128 {
         errors.push(syn::Error::new(
-            input.ident.span(),
+            name_span,
             "#[tool(name = ...)]: a tool name is 1 to 128 characters long",
         ));
     }
@@ -143,30 +147,68 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<ToolAttrs> {
     })
 }
 
-fn string_value_lit(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<LitStr> {
-    let value = meta.value()?;
-    let expr: Expr = value.parse()?;
-    match expr {
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(s), ..
-        }) => Ok(s),
-        other => Err(syn::Error::new(
-            other.span(),
-            "expected a string literal, e.g. name = \"my_tool\"",
+fn string_lit(meta: &Meta) -> syn::Result<LitStr> {
+    let key = meta
+        .path()
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    match meta {
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => Ok(s.clone()),
+            other => Err(syn::Error::new(
+                other.span(),
+                format!("#[tool({key} = ...)]: expected a string literal, e.g. {key} = \"...\""),
+            )),
+        },
+        _ => Err(syn::Error::new(
+            meta.span(),
+            format!("#[tool({key})]: expected {key} = \"...\""),
         )),
     }
 }
 
-fn string_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<String> {
-    string_value_lit(meta).map(|s| s.value())
+fn string_value(meta: &Meta) -> syn::Result<String> {
+    string_lit(meta).map(|s| s.value())
 }
 
-fn bool_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<bool> {
-    if meta.input.peek(Token![=]) {
-        let lit: LitBool = meta.value()?.parse()?;
-        Ok(lit.value)
-    } else {
-        Ok(true)
+fn bool_value(meta: &Meta) -> syn::Result<bool> {
+    let key = meta
+        .path()
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    match meta {
+        Meta::Path(_) => Ok(true),
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Bool(LitBool { value, .. }),
+                ..
+            }) => Ok(*value),
+            other => Err(syn::Error::new(
+                other.span(),
+                format!("#[tool({key} = ...)]: expected true or false"),
+            )),
+        },
+        Meta::List(_) => Err(syn::Error::new(
+            meta.span(),
+            format!("#[tool({key})]: a flag takes no list; write {key} or {key} = false"),
+        )),
+    }
+}
+
+fn tag_list(meta: &Meta) -> syn::Result<Vec<String>> {
+    match meta {
+        Meta::List(list) => {
+            let tags = list.parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)?;
+            Ok(tags.iter().map(LitStr::value).collect())
+        }
+        _ => Err(syn::Error::new(
+            meta.span(),
+            "#[tool(tags(...))]: expected a list of strings, e.g. tags(\"crm\", \"contacts\")",
+        )),
     }
 }
 

@@ -68,6 +68,27 @@ impl Request {
     pub fn params(&self) -> Option<&RawValue> {
         self.params.as_deref()
     }
+
+    /// Encodes the request as one line of JSON (no trailing newline).
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(&Outgoing {
+            jsonrpc: "2.0",
+            id: Some(&self.id),
+            method: &self.method,
+            params: self.params.as_deref(),
+        })
+        .unwrap_or_default()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Outgoing<'a> {
+    jsonrpc: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a RequestId>,
+    method: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    params: Option<&'a RawValue>,
 }
 
 /// A JSON-RPC notification.
@@ -78,6 +99,29 @@ pub struct Notification {
 }
 
 impl Notification {
+    /// Builds a notification; `params` must be a JSON object or absent.
+    ///
+    /// # Errors
+    /// Fails when `params` is not a JSON object.
+    pub fn new(
+        method: impl Into<String>,
+        params: Option<&serde_json::Value>,
+    ) -> Result<Self, ErrorObject> {
+        let Request { method, params, .. } = Request::new(0, method, params)?;
+        Ok(Self { method, params })
+    }
+
+    /// Encodes the notification as one line of JSON (no trailing newline).
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(&Outgoing {
+            jsonrpc: "2.0",
+            id: None,
+            method: &self.method,
+            params: self.params.as_deref(),
+        })
+        .unwrap_or_default()
+    }
+
     /// The method name.
     pub fn method(&self) -> &str {
         &self.method

@@ -14,9 +14,10 @@ pub struct CallToolResult {
     /// The typed result, matching the tool's `outputSchema`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub structured_content: Option<Value>,
-    /// Whether the call failed; the content then says why, for the model.
-    #[serde(default)]
-    pub is_error: bool,
+    /// Whether the call failed; the content then says why, for the model. The
+    /// server always sends it; a result received without it is a success.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub is_error: Option<bool>,
 }
 
 impl CallToolResult {
@@ -25,7 +26,7 @@ impl CallToolResult {
         Self {
             content,
             structured_content: None,
-            is_error: false,
+            is_error: Some(false),
         }
     }
 
@@ -34,8 +35,13 @@ impl CallToolResult {
         Self {
             content: vec![Content::text(message)],
             structured_content: None,
-            is_error: true,
+            is_error: Some(true),
         }
+    }
+
+    /// Whether the call failed.
+    pub fn is_error(&self) -> bool {
+        self.is_error == Some(true)
     }
 
     /// The concatenated text of the text blocks.

@@ -17,7 +17,7 @@ use crate::{CallToolResult, Content, RateLimit};
 /// let err = ToolError::new("Channel #general was not found")
 ///     .with_hint("List channels with `list_channels` and retry with an existing name.");
 /// let result = err.into_result();
-/// assert!(result.is_error);
+/// assert!(result.is_error());
 /// assert!(result.text().contains("list_channels"));
 /// ```
 #[derive(Clone, Debug)]
@@ -99,7 +99,7 @@ impl ToolError {
         CallToolResult {
             content: vec![Content::text(text)],
             structured_content: self.structured,
-            is_error: true,
+            is_error: Some(true),
         }
     }
 }

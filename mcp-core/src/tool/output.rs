@@ -103,7 +103,7 @@ impl<T: Serialize + JsonSchema> IntoToolResult for Json<T> {
         Ok(CallToolResult {
             content: vec![Content::text(text)],
             structured_content: Some(value),
-            is_error: false,
+            is_error: Some(false),
         })
     }
 

@@ -1,0 +1,13 @@
+//! Integration tests of mcp-core: spec vectors, schema conformance of what the
+//! server sends, dispatch behaviour of both eras, scopes and tools.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod dispatch;
+mod fixtures;
+mod schema_conformance;
+mod spec_vectors;
