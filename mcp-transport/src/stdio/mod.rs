@@ -321,3 +321,6 @@ async fn write_lines<W: AsyncWrite + Unpin>(
     }
     writer.flush().await
 }
+
+#[cfg(test)]
+mod tests;
