@@ -163,6 +163,12 @@ impl Message {
     /// `-32600` when they are JSON but not a valid JSON-RPC 2.0 message (batches
     /// included: MCP removed batching), echoing the id when it could be read.
     pub fn decode(bytes: &[u8]) -> Result<Message, Response> {
+        if nesting_exceeds(bytes, MAX_DEPTH) {
+            return Err(Response::error(
+                None,
+                ErrorObject::parse_error(format_args!("nesting deeper than {MAX_DEPTH} levels")),
+            ));
+        }
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let parsed = de
             .deserialize_any(EnvelopeVisitor)
@@ -179,6 +185,42 @@ impl Message {
             Err(e) => Err(Response::error(None, ErrorObject::parse_error(e))),
         }
     }
+}
+
+/// The deepest nesting of arrays and objects accepted anywhere in a message.
+const MAX_DEPTH: usize = 128;
+
+/// Whether `bytes` nest arrays/objects deeper than `max` (strings are skipped, so
+/// brackets inside them do not count). Raw `params` are not parsed until a method
+/// reads them, so the limit is enforced here, once, for the whole message.
+fn nesting_exceeds(bytes: &[u8], max: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Best-effort read of a valid `id` from a message that failed validation.
@@ -345,5 +387,42 @@ impl Visitor<'_> for KeyVisitor {
             "error" => Key::Error,
             _ => Key::Other,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> String {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"ping","params":{{"a":{}1{}}}}}"#,
+            "[".repeat(depth - 2),
+            "]".repeat(depth - 2)
+        )
+    }
+
+    #[test]
+    fn nesting_is_capped_at_128_levels() {
+        assert!(Message::decode(nested(128).as_bytes()).is_ok());
+        let err = Message::decode(nested(129).as_bytes()).unwrap_err();
+        assert_eq!(err.error_object().unwrap().code(), ErrorObject::PARSE_ERROR);
+        let in_string = format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"ping","params":{{"s":"{}\"{}"}}}}"#,
+            "[".repeat(500),
+            "{".repeat(500)
+        );
+        assert!(Message::decode(in_string.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn kinds_are_told_apart() {
+        let m = Message::decode(br#"{"jsonrpc":"2.0","id":"x","method":"a","params":{}}"#).unwrap();
+        assert!(matches!(m, Message::Request(r) if r.id() == &RequestId::from("x")));
+        let m = Message::decode(br#"{"jsonrpc":"2.0","method":"a"}"#).unwrap();
+        assert!(matches!(m, Message::Notification(n) if n.method() == "a"));
+        let m = Message::decode(br#"{"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"m"}}"#)
+            .unwrap();
+        assert!(matches!(m, Message::Response(r) if r.outcome().is_err()));
     }
 }

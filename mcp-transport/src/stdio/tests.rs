@@ -69,7 +69,12 @@ fn start(config: Config) -> Harness {
     let counters = Arc::new(Counters::default());
     let (input, server_in) = tokio::io::duplex(1 << 20);
     let (server_out, output) = tokio::io::duplex(1 << 20);
-    let task = tokio::spawn(serve_with(server(Arc::clone(&counters)), server_in, server_out, config));
+    let task = tokio::spawn(serve_with(
+        server(Arc::clone(&counters)),
+        server_in,
+        server_out,
+        config,
+    ));
     Harness {
         input,
         output: BufReader::new(output).lines(),
@@ -112,42 +117,179 @@ fn malformed_cases() -> Vec<(String, Vec<u8>, Option<i64>, Value)> {
     invalid_utf8.extend_from_slice(br#""}}"#);
     let mut bom = vec![0xef, 0xbb, 0xbf];
     bom.extend_from_slice(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
-    let s = |name: &str, line: &str, code: Option<i64>, id: Value| (name.to_owned(), line.as_bytes().to_vec(), code, id);
+    let s = |name: &str, line: &str, code: Option<i64>, id: Value| {
+        (name.to_owned(), line.as_bytes().to_vec(), code, id)
+    };
     vec![
-        s("truncated", r#"{"jsonrpc":"2.0","id":1,"method":"#, Some(-32700), Value::Null),
-        s("NaN", r#"{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":NaN}}"#, Some(-32700), Value::Null),
+        s(
+            "truncated",
+            r#"{"jsonrpc":"2.0","id":1,"method":"#,
+            Some(-32700),
+            Value::Null,
+        ),
+        s(
+            "NaN",
+            r#"{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":NaN}}"#,
+            Some(-32700),
+            Value::Null,
+        ),
         ("BOM".into(), bom, Some(-32700), Value::Null),
         s("two objects", r#"{}{}"#, Some(-32700), Value::Null),
-        s("trailing garbage", r#"{"jsonrpc":"2.0","id":3,"method":"ping"} x"#, Some(-32700), Value::Null),
-        s("batch", r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#, Some(-32600), Value::Null),
+        s(
+            "trailing garbage",
+            r#"{"jsonrpc":"2.0","id":3,"method":"ping"} x"#,
+            Some(-32700),
+            Value::Null,
+        ),
+        s(
+            "batch",
+            r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+            Some(-32600),
+            Value::Null,
+        ),
         s("empty batch", "[]", Some(-32600), Value::Null),
-        s("jsonrpc 1.0", r#"{"jsonrpc":"1.0","id":7,"method":"ping"}"#, Some(-32600), json!(7)),
-        s("jsonrpc number", r#"{"jsonrpc":2.0,"id":7,"method":"ping"}"#, Some(-32600), json!(7)),
-        s("no jsonrpc", r#"{"id":"a","method":"ping"}"#, Some(-32600), json!("a")),
-        s("id null", r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#, Some(-32600), Value::Null),
-        s("id fraction", r#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#, Some(-32600), Value::Null),
-        s("id object", r#"{"jsonrpc":"2.0","id":{},"method":"ping"}"#, Some(-32600), Value::Null),
-        s("id array", r#"{"jsonrpc":"2.0","id":[1],"method":"ping"}"#, Some(-32600), Value::Null),
-        s("id bool", r#"{"jsonrpc":"2.0","id":true,"method":"ping"}"#, Some(-32600), Value::Null),
-        s("id too big", r#"{"jsonrpc":"2.0","id":1e30,"method":"ping"}"#, Some(-32600), Value::Null),
-        s("duplicate id", r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"ping"}"#, Some(-32600), Value::Null),
-        s("duplicate method", r#"{"jsonrpc":"2.0","id":4,"method":"ping","method":"tools/list"}"#, Some(-32600), json!(4)),
-        ("nesting 200 deep".into(), deep.into_bytes(), Some(-32700), Value::Null),
-        ("invalid UTF-8".into(), invalid_utf8, Some(-32700), Value::Null),
-        s("missing method", r#"{"jsonrpc":"2.0","id":5}"#, Some(-32600), json!(5)),
-        s("method number", r#"{"jsonrpc":"2.0","id":5,"method":5}"#, Some(-32600), json!(5)),
-        s("params array", r#"{"jsonrpc":"2.0","id":6,"method":"ping","params":[1]}"#, Some(-32600), json!(6)),
-        s("params string", r#"{"jsonrpc":"2.0","id":6,"method":"ping","params":"x"}"#, Some(-32600), json!(6)),
+        s(
+            "jsonrpc 1.0",
+            r#"{"jsonrpc":"1.0","id":7,"method":"ping"}"#,
+            Some(-32600),
+            json!(7),
+        ),
+        s(
+            "jsonrpc number",
+            r#"{"jsonrpc":2.0,"id":7,"method":"ping"}"#,
+            Some(-32600),
+            json!(7),
+        ),
+        s(
+            "no jsonrpc",
+            r#"{"id":"a","method":"ping"}"#,
+            Some(-32600),
+            json!("a"),
+        ),
+        s(
+            "id null",
+            r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#,
+            Some(-32600),
+            Value::Null,
+        ),
+        s(
+            "id fraction",
+            r#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#,
+            Some(-32600),
+            Value::Null,
+        ),
+        s(
+            "id object",
+            r#"{"jsonrpc":"2.0","id":{},"method":"ping"}"#,
+            Some(-32600),
+            Value::Null,
+        ),
+        s(
+            "id array",
+            r#"{"jsonrpc":"2.0","id":[1],"method":"ping"}"#,
+            Some(-32600),
+            Value::Null,
+        ),
+        s(
+            "id bool",
+            r#"{"jsonrpc":"2.0","id":true,"method":"ping"}"#,
+            Some(-32600),
+            Value::Null,
+        ),
+        s(
+            "id too big",
+            r#"{"jsonrpc":"2.0","id":1e30,"method":"ping"}"#,
+            Some(-32600),
+            Value::Null,
+        ),
+        s(
+            "duplicate id",
+            r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"ping"}"#,
+            Some(-32600),
+            Value::Null,
+        ),
+        s(
+            "duplicate method",
+            r#"{"jsonrpc":"2.0","id":4,"method":"ping","method":"tools/list"}"#,
+            Some(-32600),
+            json!(4),
+        ),
+        (
+            "nesting 200 deep".into(),
+            deep.into_bytes(),
+            Some(-32700),
+            Value::Null,
+        ),
+        (
+            "invalid UTF-8".into(),
+            invalid_utf8,
+            Some(-32700),
+            Value::Null,
+        ),
+        s(
+            "missing method",
+            r#"{"jsonrpc":"2.0","id":5}"#,
+            Some(-32600),
+            json!(5),
+        ),
+        s(
+            "method number",
+            r#"{"jsonrpc":"2.0","id":5,"method":5}"#,
+            Some(-32600),
+            json!(5),
+        ),
+        s(
+            "params array",
+            r#"{"jsonrpc":"2.0","id":6,"method":"ping","params":[1]}"#,
+            Some(-32600),
+            json!(6),
+        ),
+        s(
+            "params string",
+            r#"{"jsonrpc":"2.0","id":6,"method":"ping","params":"x"}"#,
+            Some(-32600),
+            json!(6),
+        ),
         s("bare string", r#""hello""#, Some(-32600), Value::Null),
         s("bare number", "42", Some(-32600), Value::Null),
         s("bare null", "null", Some(-32600), Value::Null),
         s("empty object", "{}", Some(-32600), Value::Null),
-        s("method and result", r#"{"jsonrpc":"2.0","id":8,"method":"ping","result":{}}"#, Some(-32600), json!(8)),
-        s("unknown method", r#"{"jsonrpc":"2.0","id":9,"method":"nope/nope"}"#, Some(-32601), json!(9)),
-        s("call without name", r#"{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{}}"#, Some(-32602), json!(10)),
-        s("unknown tool", r#"{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"x"}}"#, Some(-32602), json!(11)),
-        s("unknown notification", r#"{"jsonrpc":"2.0","method":"notifications/whatever"}"#, None, Value::Null),
-        s("stray response", r#"{"jsonrpc":"2.0","id":99,"result":{}}"#, None, Value::Null),
+        s(
+            "method and result",
+            r#"{"jsonrpc":"2.0","id":8,"method":"ping","result":{}}"#,
+            Some(-32600),
+            json!(8),
+        ),
+        s(
+            "unknown method",
+            r#"{"jsonrpc":"2.0","id":9,"method":"nope/nope"}"#,
+            Some(-32601),
+            json!(9),
+        ),
+        s(
+            "call without name",
+            r#"{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{}}"#,
+            Some(-32602),
+            json!(10),
+        ),
+        s(
+            "unknown tool",
+            r#"{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"x"}}"#,
+            Some(-32602),
+            json!(11),
+        ),
+        s(
+            "unknown notification",
+            r#"{"jsonrpc":"2.0","method":"notifications/whatever"}"#,
+            None,
+            Value::Null,
+        ),
+        s(
+            "stray response",
+            r#"{"jsonrpc":"2.0","id":99,"result":{}}"#,
+            None,
+            Value::Null,
+        ),
         s("whitespace only", "   \t ", None, Value::Null),
     ]
 }
@@ -168,7 +310,10 @@ async fn malformed_input_gets_the_specified_error_and_serving_continues() {
             assert_eq!(err["id"], id, "{name}: {err}");
         }
         let ok = h.next().await;
-        assert_eq!(ok["id"], ok_id, "{name}: the next valid request is answered ({ok})");
+        assert_eq!(
+            ok["id"], ok_id,
+            "{name}: the next valid request is answered ({ok})"
+        );
         assert_eq!(ok["result"]["content"][0]["text"], name.as_str());
     }
 }
@@ -208,11 +353,22 @@ async fn ten_thousand_concurrent_calls_are_each_answered_once() {
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut batch = Vec::new();
     for id in 0..n {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         let ms = (seed >> 33) % 6;
-        batch.extend_from_slice(&call(id, "sleepy", json!({"ms": ms, "tag": format!("t{id}")})));
+        batch.extend_from_slice(&call(
+            id,
+            "sleepy",
+            json!({"ms": ms, "tag": format!("t{id}")}),
+        ));
     }
-    let Harness { mut input, mut output, task, .. } = h;
+    let Harness {
+        mut input,
+        mut output,
+        task,
+        ..
+    } = h;
     let writer = tokio::spawn(async move {
         input.write_all(&batch).await.unwrap();
         input
@@ -231,9 +387,17 @@ async fn ten_thousand_concurrent_calls_are_each_answered_once() {
         assert_eq!(v["result"]["content"][0]["text"], format!("t{id}"));
     }
     assert!(seen.iter().all(|s| *s));
-    h = Harness { input: writer.await.unwrap(), output, task, counters: Arc::default() };
+    h = Harness {
+        input: writer.await.unwrap(),
+        output,
+        task,
+        counters: Arc::default(),
+    };
     drop(h.input);
-    let extra = tokio::time::timeout(Duration::from_secs(5), h.output.next_line()).await.unwrap().unwrap();
+    let extra = tokio::time::timeout(Duration::from_secs(5), h.output.next_line())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(extra.is_none(), "nothing after the last answer: {extra:?}");
     h.task.await.unwrap().unwrap();
 }
@@ -241,7 +405,8 @@ async fn ten_thousand_concurrent_calls_are_each_answered_once() {
 #[tokio::test]
 async fn a_slow_call_does_not_block_a_fast_one() {
     let mut h = start(Config::default());
-    h.send(&call(1, "sleepy", json!({"ms": 2000, "tag": "slow"}))).await;
+    h.send(&call(1, "sleepy", json!({"ms": 2000, "tag": "slow"})))
+        .await;
     h.send(&call(2, "echo", json!({"text": "fast"}))).await;
     assert_eq!(h.next().await["id"], 2);
     assert_eq!(h.next().await["id"], 1);
@@ -250,7 +415,8 @@ async fn a_slow_call_does_not_block_a_fast_one() {
 #[tokio::test]
 async fn cancelled_calls_stop_and_get_no_response() {
     let mut h = start(Config::default());
-    h.send(&call(5, "sleepy", json!({"ms": 30_000, "tag": "never"}))).await;
+    h.send(&call(5, "sleepy", json!({"ms": 30_000, "tag": "never"})))
+        .await;
     for _ in 0..100 {
         if h.counters.started.load(Ordering::SeqCst) == 1 {
             break;
@@ -259,8 +425,10 @@ async fn cancelled_calls_stop_and_get_no_response() {
     }
     h.send(br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5,"reason":"user"}}"#).await;
     h.send(b"\n").await;
-    h.send(br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":12345}}"#).await;
-    h.send(b"\n{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\"}\n").await;
+    h.send(br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":12345}}"#)
+        .await;
+    h.send(b"\n{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\"}\n")
+        .await;
     h.send(&call(6, "echo", json!({"text": "after"}))).await;
     let r = h.next().await;
     assert_eq!(r["id"], 6, "the cancelled call sends nothing: {r}");
@@ -270,26 +438,44 @@ async fn cancelled_calls_stop_and_get_no_response() {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(h.counters.dropped_unfinished.load(Ordering::SeqCst), 1, "the tool's future was dropped");
+    assert_eq!(
+        h.counters.dropped_unfinished.load(Ordering::SeqCst),
+        1,
+        "the tool's future was dropped"
+    );
 }
 
 #[tokio::test]
 async fn end_of_input_finishes_in_flight_calls_then_stops() {
     let mut h = start(Config::default());
-    h.send(&call(1, "sleepy", json!({"ms": 100, "tag": "finished"}))).await;
+    h.send(&call(1, "sleepy", json!({"ms": 100, "tag": "finished"})))
+        .await;
     drop(h.input);
-    let r = tokio::time::timeout(Duration::from_secs(5), h.output.next_line()).await.unwrap().unwrap().unwrap();
+    let r = tokio::time::timeout(Duration::from_secs(5), h.output.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert!(r.contains("finished"));
-    tokio::time::timeout(Duration::from_secs(1), h.task).await.unwrap().unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(1), h.task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
 }
 
 #[tokio::test]
 async fn end_of_input_stops_within_a_second_even_with_stuck_calls() {
     let mut h = start(Config::default());
-    h.send(&call(1, "sleepy", json!({"ms": 60_000, "tag": "stuck"}))).await;
+    h.send(&call(1, "sleepy", json!({"ms": 60_000, "tag": "stuck"})))
+        .await;
     tokio::time::sleep(Duration::from_millis(50)).await;
     drop(h.input);
-    tokio::time::timeout(Duration::from_secs(1), h.task).await.unwrap().unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(1), h.task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert!(h.output.next_line().await.unwrap().is_none());
 }
 
@@ -302,6 +488,9 @@ async fn large_concurrent_responses_never_interleave() {
     }
     for _ in 0..50 {
         let v = h.next().await;
-        assert_eq!(v["result"]["content"][0]["text"].as_str().unwrap().len(), 100_000);
+        assert_eq!(
+            v["result"]["content"][0]["text"].as_str().unwrap().len(),
+            100_000
+        );
     }
 }
