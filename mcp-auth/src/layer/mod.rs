@@ -1,0 +1,162 @@
+//! [`AuthLayer`] and its service [`Auth`]: token authentication in front of an MCP
+//! HTTP endpoint.
+
+mod extract;
+mod future;
+mod reject;
+
+pub use future::ResponseFuture;
+
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::{Request, Response};
+use tower::{Layer, Service};
+use tracing::Instrument;
+
+use crate::TokenManager;
+use extract::Paths;
+use reject::Rejection;
+
+/// A tower [`Layer`] that authenticates every request with a token before the
+/// wrapped service sees it.
+///
+/// The token comes from the path, `/mcp/<token>` (see
+/// [`path_prefix`](Self::path_prefix)), or from `Authorization: Bearer <token>`
+/// (scheme case-insensitive); tokens in query strings are ignored. Then:
+///
+/// 1. format and checksum checks, without I/O;
+/// 2. `HMAC-SHA256` with each signing key and a store lookup;
+/// 3. the expiry check against the manager's clock.
+///
+/// Any failure is answered by the layer itself, before the body is read: `401` with
+/// `WWW-Authenticate: Bearer` (plus `error="invalid_token"` when a token was
+/// presented), `400` for two `Authorization` headers, `503` when the store is
+/// unavailable (fail closed). On success the request gets the token's
+/// [`TokenMetadata`](crate::TokenMetadata) and its [`mcp_core::Scope`] in its
+/// extensions, and `/mcp/<token>/rest` is rewritten to `/mcp/rest` (see
+/// [`rewrite_to`](Self::rewrite_to)) so the MCP transport sees its usual path.
+///
+/// Logs name the token id, never the token or its hash.
+#[derive(Clone, Debug)]
+pub struct AuthLayer {
+    manager: TokenManager,
+    paths: Arc<Paths>,
+}
+
+impl AuthLayer {
+    /// Authenticates with `manager`; tokens at `/mcp/<token>`, forwarded to `/mcp`.
+    pub fn new(manager: TokenManager) -> Self {
+        Self {
+            manager,
+            paths: Arc::new(Paths {
+                prefix: "/mcp".into(),
+                endpoint: "/mcp".into(),
+            }),
+        }
+    }
+
+    /// Accepts tokens at `{prefix}/<token>` (default `/mcp`).
+    #[must_use]
+    pub fn path_prefix(mut self, prefix: &str) -> Self {
+        Arc::make_mut(&mut self.paths).prefix = prefix.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Forwards `{prefix}/<token>/rest` to `{endpoint}/rest` (default `/mcp`).
+    #[must_use]
+    pub fn rewrite_to(mut self, endpoint: &str) -> Self {
+        Arc::make_mut(&mut self.paths).endpoint = endpoint.trim_end_matches('/').to_owned();
+        self
+    }
+}
+
+impl<S> Layer<S> for AuthLayer {
+    type Service = Auth<S>;
+
+    fn layer(&self, inner: S) -> Auth<S> {
+        Auth {
+            inner,
+            manager: self.manager.clone(),
+            paths: Arc::clone(&self.paths),
+        }
+    }
+}
+
+/// The service [`AuthLayer`] produces: authenticates, then calls `S`.
+#[derive(Clone, Debug)]
+pub struct Auth<S> {
+    inner: S,
+    manager: TokenManager,
+    paths: Arc<Paths>,
+}
+
+impl<S> Auth<S> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// Unwraps the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, B, ResBody> Service<Request<B>> for Auth<S>
+where
+    S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    B: Send + 'static,
+    ResBody: Default + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<Result<Response<ResBody>, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let found = match extract::find(&request, &self.paths) {
+            Ok(found) => found,
+            Err(rejection) => {
+                tracing::debug!(reason = rejection.reason(), "request rejected");
+                return ResponseFuture::new(std::future::ready(Ok(rejection.into_response())));
+            }
+        };
+        // The ready clone is the one to call; keep a fresh clone for next time.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let manager = self.manager.clone();
+        ResponseFuture::new(async move {
+            let metadata = match manager.verify(&found.token).await {
+                Ok(metadata) => metadata,
+                Err(error) => {
+                    let rejection = Rejection::from_error(&error);
+                    if error.is_unauthorized() {
+                        tracing::debug!(reason = rejection.reason(), "request rejected");
+                    } else {
+                        tracing::warn!(%error, "token store unavailable; failing closed");
+                    }
+                    return Ok(rejection.into_response());
+                }
+            };
+            let span = tracing::info_span!(
+                "mcp.auth",
+                token_id = %metadata.id,
+                account_id = %metadata.account_id,
+            );
+            span.in_scope(|| tracing::debug!("token accepted"));
+            if let Some(uri) = found.rewritten {
+                *request.uri_mut() = uri;
+            }
+            let extensions = request.extensions_mut();
+            extensions.insert(metadata.scope.to_scope());
+            extensions.insert(metadata);
+            inner.call(request).instrument(span).await
+        })
+    }
+}

@@ -1,0 +1,57 @@
+//! Per-tenant MCP server URLs: each tenant's agent gets its own URL carrying a
+//! secret token, scoped to one account, that can expire, be extended and be revoked.
+//!
+//! - [`TokenManager`] issues tokens ([`RawToken`]: `mcp_` + 256 random bits + a
+//!   checksum) and stores only `HMAC-SHA256(signing_key, token)` with the token's
+//!   [`TokenMetadata`]; [`SigningKey`]s have ids and rotate.
+//! - [`TokenStore`]s: [`MemoryStore`] (embedded, swept) and `RedisStore` (feature
+//!   `redis`, for many server instances), both with absolute expiry.
+//! - [`AuthLayer`]: a tower layer in front of the MCP HTTP endpoint. It takes the
+//!   token from `/mcp/<token>` or `Authorization: Bearer`, answers `401` (or `503`
+//!   when the store is down) before the body is read, and otherwise puts the
+//!   token's [`TokenMetadata`] and [`mcp_core::Scope`] into the request extensions
+//!   so the dispatcher shows and runs only the tools the token permits.
+//!
+//! ```
+//! use mcp_auth::{AuthLayer, MemoryStore, NewToken, SigningKey, TokenManager, TokenScope};
+//! use mcp_core::MethodClass;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), mcp_auth::AuthError> {
+//! let tokens = TokenManager::new(MemoryStore::new(), SigningKey::generate("k1")?);
+//! let issued = tokens
+//!     .create(NewToken::new("CRM read-only", "acct_42").scope(TokenScope::new([MethodClass::Read])))
+//!     .await?;
+//! let url = format!("https://mcp.example.com/mcp/{}", issued.token.expose_secret());
+//! // Wrap the MCP HTTP service: requests to `url` reach it as `/mcp`, with a read-only scope.
+//! let layer = AuthLayer::new(tokens);
+//! # let _ = (url, layer);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Secrets stay secret: [`RawToken`] has no `Display` or `PartialEq` and a redacted
+//! `Debug`; stores hold the hash only; logs name the token id, never the token or
+//! its hash.
+
+mod clock;
+mod error;
+mod keys;
+mod layer;
+mod manager;
+mod metadata;
+mod store;
+mod timestamp;
+mod token;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::AuthError;
+pub use keys::{SigningKey, TokenHash};
+pub use layer::{Auth, AuthLayer, ResponseFuture};
+pub use manager::{IssuedToken, MIN_LIFETIME, TokenManager, TokenManagerBuilder};
+pub use metadata::{NewToken, TokenMetadata, TokenScope};
+pub use store::{MemoryStore, MemoryStoreBuilder, TokenStore};
+#[cfg(feature = "redis")]
+pub use store::{RedisStore, RedisStoreBuilder};
+pub use timestamp::Timestamp;
+pub use token::{RawToken, TOKEN_PREFIX, TokenId};

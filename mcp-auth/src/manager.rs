@@ -1,0 +1,280 @@
+//! [`TokenManager`]: issues, verifies, extends and revokes tokens.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::keys::Keyring;
+use crate::{
+    AuthError, Clock, NewToken, RawToken, SigningKey, SystemClock, Timestamp, TokenId,
+    TokenMetadata, TokenStore,
+};
+
+/// How far in the future a new `expires_at` must be at least.
+pub const MIN_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Issues and verifies tokens over a [`TokenStore`] with a rotating set of
+/// [`SigningKey`]s. Cheap to clone (one `Arc`).
+///
+/// Verification ([`verify`](Self::verify)) is: format and checksum check (no I/O),
+/// then for each signing key, active first, `HMAC-SHA256(key, token)` and a store
+/// lookup, then the expiry check against this manager's [`Clock`].
+///
+/// ```
+/// use mcp_auth::{MemoryStore, NewToken, SigningKey, TokenManager};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), mcp_auth::AuthError> {
+/// let tokens = TokenManager::new(MemoryStore::new(), SigningKey::generate("k1")?);
+/// let issued = tokens.create(NewToken::new("Support bot", "acct_42")).await?;
+/// let id = issued.metadata.id.clone();
+/// let secret = issued.token.expose_secret(); // goes into the URL, once
+/// assert_eq!(tokens.verify(&secret).await?.account_id, "acct_42");
+/// tokens.revoke(&id).await?;
+/// assert!(tokens.verify(&secret).await.is_err_and(|e| e.is_unauthorized()));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct TokenManager {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn TokenStore>,
+    keys: Keyring,
+    clock: Arc<dyn Clock>,
+}
+
+/// A freshly issued token: its metadata and the raw token, which exists nowhere
+/// else.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct IssuedToken {
+    /// What the store holds about it.
+    pub metadata: TokenMetadata,
+    /// The secret to hand to the client (inside its MCP URL), exactly once.
+    pub token: RawToken,
+}
+
+/// Builds a [`TokenManager`]: retiring keys and the clock.
+pub struct TokenManagerBuilder {
+    store: Arc<dyn TokenStore>,
+    active: SigningKey,
+    retiring: Vec<SigningKey>,
+    clock: Arc<dyn Clock>,
+}
+
+impl TokenManagerBuilder {
+    /// Adds a retiring key: tokens it hashed keep verifying, new tokens use the
+    /// active key. Lookups try every key, so keep few.
+    #[must_use]
+    pub fn retiring_key(mut self, key: SigningKey) -> Self {
+        self.retiring.push(key);
+        self
+    }
+
+    /// The clock for every expiry decision (default: [`SystemClock`]).
+    #[must_use]
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Builds the manager.
+    ///
+    /// # Errors
+    /// [`AuthError::SigningKey`] when two keys share an id or there are more than 8.
+    pub fn build(self) -> Result<TokenManager, AuthError> {
+        Ok(TokenManager {
+            inner: Arc::new(Inner {
+                store: self.store,
+                keys: Keyring::new(self.active, self.retiring)?,
+                clock: self.clock,
+            }),
+        })
+    }
+}
+
+impl TokenManager {
+    /// A manager over `store`, signing with `key`, on the system clock.
+    pub fn new(store: impl TokenStore, key: SigningKey) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store: Arc::new(store),
+                keys: Keyring::single(key),
+                clock: Arc::new(SystemClock),
+            }),
+        }
+    }
+
+    /// Starts building a manager over `store` whose active key is `key`.
+    pub fn builder(store: impl TokenStore, key: SigningKey) -> TokenManagerBuilder {
+        TokenManagerBuilder {
+            store: Arc::new(store),
+            active: key,
+            retiring: Vec::new(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The current time of this manager's clock.
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    /// Issues a token: a new raw token, hashed with the active key, stored as
+    /// forward and reverse entries.
+    ///
+    /// # Errors
+    /// [`AuthError::ExpiryInPast`] / [`AuthError::ExpiryTooSoon`] when `expires_at`
+    /// is not at least [`MIN_LIFETIME`] ahead; [`AuthError::InvalidInput`] for bad
+    /// fields; [`AuthError::StoreUnavailable`] when the store fails.
+    pub async fn create(&self, request: NewToken) -> Result<IssuedToken, AuthError> {
+        request.validate()?;
+        let now = self.now();
+        if let Some(at) = request.expires_at {
+            check_expiry(now, at)?;
+        }
+        let token = RawToken::generate()?;
+        let keys = self.inner.keys.snapshot();
+        let key = &keys[0]; // the keyring is never empty: the active key comes first
+        let metadata = TokenMetadata {
+            id: TokenId::generate()?,
+            name: request.name,
+            account_id: request.account_id,
+            environment_id: request.environment_id,
+            team_id: request.team_id,
+            scope: request.scope,
+            created_at: now,
+            expires_at: request.expires_at,
+            key_id: key.id().to_owned(),
+        };
+        self.inner
+            .store
+            .insert(&key.hash(token.as_str()), &metadata)
+            .await?;
+        tracing::info!(token_id = %metadata.id, account_id = %metadata.account_id, "token issued");
+        Ok(IssuedToken { metadata, token })
+    }
+
+    /// Checks a presented token and returns its metadata.
+    ///
+    /// # Errors
+    /// [`AuthError::Malformed`] (no lookup was made), [`AuthError::Unknown`],
+    /// [`AuthError::Expired`], or [`AuthError::StoreUnavailable`].
+    pub async fn verify(&self, raw: &str) -> Result<TokenMetadata, AuthError> {
+        if !RawToken::is_well_formed(raw) {
+            return Err(AuthError::Malformed);
+        }
+        let keys = self.inner.keys.snapshot();
+        for key in keys.iter() {
+            let Some(metadata) = self.inner.store.get(&key.hash(raw)).await? else {
+                continue;
+            };
+            if metadata.is_expired_at(self.now()) {
+                tracing::debug!(token_id = %metadata.id, "token expired");
+                return Err(AuthError::Expired);
+            }
+            return Ok(metadata);
+        }
+        Err(AuthError::Unknown)
+    }
+
+    /// The metadata of a live token.
+    ///
+    /// # Errors
+    /// [`AuthError::NotFound`] if no live token has this id;
+    /// [`AuthError::StoreUnavailable`].
+    pub async fn get(&self, id: &TokenId) -> Result<TokenMetadata, AuthError> {
+        match self.inner.store.get_by_id(id).await? {
+            Some(m) if !m.is_expired_at(self.now()) => Ok(m),
+            _ => Err(AuthError::NotFound),
+        }
+    }
+
+    /// Changes a live token's expiry: a later date extends it, `None` makes it
+    /// permanent (an earlier date, still [`MIN_LIFETIME`] ahead, shortens it).
+    ///
+    /// # Errors
+    /// As [`create`](Self::create) for the date; [`AuthError::NotFound`] if no live
+    /// token has this id.
+    pub async fn set_expiry(
+        &self,
+        id: &TokenId,
+        expires_at: Option<Timestamp>,
+    ) -> Result<TokenMetadata, AuthError> {
+        if let Some(at) = expires_at {
+            check_expiry(self.now(), at)?;
+        }
+        self.get(id).await?;
+        let updated = self
+            .inner
+            .store
+            .set_expiry(id, expires_at)
+            .await?
+            .ok_or(AuthError::NotFound)?;
+        tracing::info!(token_id = %id, expires_at = ?expires_at.map(|t| t.to_string()), "token expiry changed");
+        Ok(updated)
+    }
+
+    /// Revokes a token: both entries are removed and the next request with it
+    /// gets `401`.
+    ///
+    /// # Errors
+    /// [`AuthError::NotFound`] if no token has this id;
+    /// [`AuthError::StoreUnavailable`].
+    pub async fn revoke(&self, id: &TokenId) -> Result<(), AuthError> {
+        if !self.inner.store.remove(id).await? {
+            return Err(AuthError::NotFound);
+        }
+        tracing::info!(token_id = %id, "token revoked");
+        Ok(())
+    }
+
+    /// Makes `key` the active key; the previous active key keeps verifying the
+    /// tokens it hashed until [`remove_key`](Self::remove_key).
+    ///
+    /// # Errors
+    /// [`AuthError::SigningKey`] for a duplicate id or more than 8 keys.
+    pub fn rotate_key(&self, key: SigningKey) -> Result<(), AuthError> {
+        self.inner.keys.insert(key, true)
+    }
+
+    /// Stops verifying with a retiring key: tokens it hashed stop working.
+    ///
+    /// # Errors
+    /// [`AuthError::SigningKey`] for the active key or an unknown id.
+    pub fn remove_key(&self, id: &str) -> Result<(), AuthError> {
+        self.inner.keys.remove(id)
+    }
+
+    /// The ids of the keys that verify, active first.
+    pub fn key_ids(&self) -> Vec<String> {
+        self.inner
+            .keys
+            .snapshot()
+            .iter()
+            .map(|k| k.id().to_owned())
+            .collect()
+    }
+}
+
+impl fmt::Debug for TokenManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenManager")
+            .field("keys", &self.key_ids())
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_expiry(now: Timestamp, at: Timestamp) -> Result<(), AuthError> {
+    if at <= now {
+        Err(AuthError::ExpiryInPast)
+    } else if at < now.saturating_add(MIN_LIFETIME) {
+        Err(AuthError::ExpiryTooSoon {
+            min_secs: MIN_LIFETIME.as_secs(),
+        })
+    } else {
+        Ok(())
+    }
+}
