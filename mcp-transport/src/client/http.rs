@@ -80,8 +80,8 @@ impl HttpTransport {
             }
             let hint = hinted_wait(response.headers(), SystemTime::now());
             let retry = attempt - 1;
-            let give_up = retry >= self.retry.max_retries
-                || hint.is_some_and(|h| h > self.retry.max_wait);
+            let give_up =
+                retry >= self.retry.max_retries || hint.is_some_and(|h| h > self.retry.max_wait);
             if give_up {
                 return Err(Error::RateLimited {
                     attempts: attempt,
@@ -90,7 +90,11 @@ impl HttpTransport {
                 });
             }
             let wait = self.retry.wait(hint, retry);
-            tracing::debug!(?wait, attempt, "rate limited (429); waiting before retrying");
+            tracing::debug!(
+                ?wait,
+                attempt,
+                "rate limited (429); waiting before retrying"
+            );
             tokio::time::sleep(wait).await;
             waited += wait;
         }
@@ -172,9 +176,7 @@ fn header_value(value: &str) -> String {
     }
 }
 
-async fn next_chunk(
-    body: &mut std::pin::Pin<&mut Incoming>,
-) -> Result<Option<Bytes>, Error> {
+async fn next_chunk(body: &mut std::pin::Pin<&mut Incoming>) -> Result<Option<Bytes>, Error> {
     use http_body::Body as _;
     loop {
         let frame = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await;
@@ -202,7 +204,10 @@ async fn collect(body: &mut std::pin::Pin<&mut Incoming>) -> Result<Bytes, Error
 }
 
 /// Reads SSE events until the response to `id` arrives; notifications are skipped.
-async fn read_sse(body: &mut std::pin::Pin<&mut Incoming>, id: Option<i64>) -> Result<Value, Error> {
+async fn read_sse(
+    body: &mut std::pin::Pin<&mut Incoming>,
+    id: Option<i64>,
+) -> Result<Value, Error> {
     let mut buf: Vec<u8> = Vec::new();
     let mut data: Vec<u8> = Vec::new();
     loop {
@@ -252,7 +257,10 @@ mod tests {
     #[test]
     fn header_values_use_the_sentinel_when_needed() {
         assert_eq!(header_value("echo"), "echo");
-        assert_eq!(header_value("Hello, 世界"), "=?base64?SGVsbG8sIOS4lueVjA==?=");
+        assert_eq!(
+            header_value("Hello, 世界"),
+            "=?base64?SGVsbG8sIOS4lueVjA==?="
+        );
         assert_eq!(header_value(" padded "), "=?base64?IHBhZGRlZCA=?=");
         assert_eq!(
             header_value("=?base64?literal?="),

@@ -213,7 +213,9 @@ impl Client {
                 None => return Ok(tools),
             }
         }
-        Err(Error::Protocol(format!("tools/list went past {MAX_PAGES} pages")))
+        Err(Error::Protocol(format!(
+            "tools/list went past {MAX_PAGES} pages"
+        )))
     }
 
     /// Calls a tool. A result with `isError: true` is returned as `Ok`: it is for the
@@ -248,13 +250,20 @@ impl Client {
             });
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let name = params.get("name").and_then(Value::as_str).map(str::to_owned);
+        let name = params
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let message = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
         let headers = Headers {
             // `initialize` goes without: the version is not agreed yet.
             version: (method != "initialize").then_some(self.version.as_str()),
             method: modern.then(|| method.to_owned()),
-            name: if modern && method == "tools/call" { name } else { None },
+            name: if modern && method == "tools/call" {
+                name
+            } else {
+                None
+            },
         };
         let mut response = self
             .send(encode(&message)?, &headers, Some(id))

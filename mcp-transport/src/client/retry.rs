@@ -108,7 +108,10 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(
-            hinted_wait(&headers(&[("ratelimit-reset", "3"), ("retry-after", "9")]), now),
+            hinted_wait(
+                &headers(&[("ratelimit-reset", "3"), ("retry-after", "9")]),
+                now
+            ),
             Some(Duration::from_secs(9))
         );
         assert_eq!(hinted_wait(&headers(&[("retry-after", "soon")]), now), None);
@@ -124,9 +127,15 @@ mod tests {
         };
         for _ in 0..100 {
             let w = p.wait(Some(Duration::from_secs(10)), 0);
-            assert!(w >= Duration::from_secs(10) && w <= Duration::from_secs(11), "{w:?}");
+            assert!(
+                w >= Duration::from_secs(10) && w <= Duration::from_secs(11),
+                "{w:?}"
+            );
             let w = p.wait(None, 2);
-            assert!(w >= Duration::from_secs(4) && w <= Duration::from_millis(4400), "{w:?}");
+            assert!(
+                w >= Duration::from_secs(4) && w <= Duration::from_millis(4400),
+                "{w:?}"
+            );
         }
         assert!(p.wait(None, 30) <= Duration::from_secs(65));
     }

@@ -40,7 +40,9 @@ impl StdioTransport {
             .kill_on_drop(true);
         let mut child = command.spawn()?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(Error::Protocol("the child process has no stdin/stdout".into()));
+            return Err(Error::Protocol(
+                "the child process has no stdin/stdout".into(),
+            ));
         };
         let pending: Pending = Arc::default();
         let reader = tokio::spawn(read_responses(stdout, Arc::clone(&pending)));
@@ -109,5 +111,8 @@ async fn read_responses(stdout: tokio::process::ChildStdout, pending: Pending) {
         }
     }
     // End of output: waiters see their sender dropped.
-    pending.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    pending
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clear();
 }

@@ -98,7 +98,10 @@ impl http_body::Body for Body {
                 Kind::Full(b) => Poll::Ready(Some(Ok(Frame::data(b)))),
                 _ => Poll::Ready(None),
             },
-            Kind::Stream(s) => s.as_mut().poll_next(cx).map(|c| c.map(|b| Ok(Frame::data(b)))),
+            Kind::Stream(s) => s
+                .as_mut()
+                .poll_next(cx)
+                .map(|c| c.map(|b| Ok(Frame::data(b)))),
         }
     }
 
@@ -173,4 +176,3 @@ where
         (None, None) => Bytes::new(),
     })
 }
-

@@ -102,7 +102,10 @@ impl Builder {
 
     /// `Origin`s accepted (default: loopback origins only), e.g.
     /// `"https://app.example.com"`. Requests without an `Origin` are always accepted.
-    pub fn allowed_origins<I: IntoIterator<Item = T>, T: Into<String>>(mut self, origins: I) -> Self {
+    pub fn allowed_origins<I: IntoIterator<Item = T>, T: Into<String>>(
+        mut self,
+        origins: I,
+    ) -> Self {
         self.origins = Allow::list(origins);
         self
     }

@@ -48,8 +48,8 @@ impl Dispatch {
             .headers
             .get(PROTOCOL_VERSION)
             .map(|v| v.to_str().unwrap_or("(invalid)"));
-        let modern_header =
-            header_version.is_some_and(|v| ProtocolVersion::parse(v).is_some_and(|v| v.is_modern()));
+        let modern_header = header_version
+            .is_some_and(|v| ProtocolVersion::parse(v).is_some_and(|v| v.is_modern()));
         let request = match Message::decode(body.as_bytes().unwrap_or_default()) {
             Ok(Message::Request(request)) => request,
             Ok(Message::Notification(_)) => return respond::plain(StatusCode::ACCEPTED, ""),
@@ -73,7 +73,9 @@ impl Dispatch {
                 return respond::json(&response, status);
             }
         };
-        let modern = call.declared_version().is_some_and(ProtocolVersion::is_modern);
+        let modern = call
+            .declared_version()
+            .is_some_and(ProtocolVersion::is_modern);
         let legacy_version = match check_headers(&call, &parts.headers, header_version, modern) {
             Ok(v) => v,
             Err(error) => {

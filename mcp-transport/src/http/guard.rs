@@ -139,8 +139,7 @@ fn is_loopback_authority(authority: &str) -> bool {
         || (port.len() > 1
             && port.starts_with(':')
             && port[1..].bytes().all(|b| b.is_ascii_digit()));
-    port_ok
-        && (host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" || host == "[::1]")
+    port_ok && (host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" || host == "[::1]")
 }
 
 fn origin_allowed(allow: &Allow, origin: &str) -> bool {
@@ -175,7 +174,13 @@ mod tests {
     #[test]
     fn loopback_default_accepts_only_loopback_names() {
         let g = Guard::new(Allow::Loopback, Allow::Loopback, Allow::List(vec![]));
-        for ok in ["localhost", "localhost:8080", "127.0.0.1:1", "[::1]:3000", "LOCALHOST"] {
+        for ok in [
+            "localhost",
+            "localhost:8080",
+            "127.0.0.1:1",
+            "[::1]:3000",
+            "LOCALHOST",
+        ] {
             assert!(g.check(&parts(Some(ok), None)).is_ok(), "{ok}");
         }
         for bad in [
@@ -196,7 +201,10 @@ mod tests {
     fn origins_null_and_lookalikes_are_refused() {
         let g = Guard::new(Allow::Loopback, Allow::Loopback, Allow::List(vec![]));
         let h = Some("localhost:8080");
-        assert_eq!(g.check(&parts(h, Some("http://localhost:8080"))), Ok(Cors::None));
+        assert_eq!(
+            g.check(&parts(h, Some("http://localhost:8080"))),
+            Ok(Cors::None)
+        );
         assert!(g.check(&parts(h, Some("https://127.0.0.1"))).is_ok());
         for bad in [
             "null",
@@ -221,10 +229,19 @@ mod tests {
         assert!(g.check(&parts(Some("MCP.example.com"), None)).is_ok());
         assert!(g.check(&parts(Some("localhost"), None)).is_err());
         let h = Some("mcp.example.com");
-        assert_eq!(g.check(&parts(h, Some("https://a.example"))), Ok(Cors::None));
-        assert_eq!(g.check(&parts(h, Some("https://app.example"))), Ok(Cors::Echo));
+        assert_eq!(
+            g.check(&parts(h, Some("https://a.example"))),
+            Ok(Cors::None)
+        );
+        assert_eq!(
+            g.check(&parts(h, Some("https://app.example"))),
+            Ok(Cors::Echo)
+        );
         assert!(g.check(&parts(h, Some("https://b.example"))).is_err());
         let any = Guard::new(Allow::list(["*"]), Allow::Loopback, Allow::list(["*"]));
-        assert_eq!(any.check(&parts(Some("x"), Some("https://z"))), Ok(Cors::Wildcard));
+        assert_eq!(
+            any.check(&parts(Some("x"), Some("https://z"))),
+            Ok(Cors::Wildcard)
+        );
     }
 }

@@ -6,8 +6,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use tower::{Service, ServiceExt};
 use tower::util::BoxCloneSyncService;
+use tower::{Service, ServiceExt};
 
 use super::Body;
 use super::dispatch::Dispatch;

@@ -100,7 +100,10 @@ mod tests {
     fn content_types() {
         let mut h = HeaderMap::new();
         assert!(!is_json(&h));
-        h.insert(CONTENT_TYPE, "Application/JSON; charset=utf-8".parse().unwrap());
+        h.insert(
+            CONTENT_TYPE,
+            "Application/JSON; charset=utf-8".parse().unwrap(),
+        );
         assert!(is_json(&h));
         h.insert(CONTENT_TYPE, "text/plain".parse().unwrap());
         assert!(!is_json(&h));

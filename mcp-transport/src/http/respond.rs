@@ -61,8 +61,10 @@ pub(crate) fn plain(status: StatusCode, text: &'static str) -> HttpResponse<Body
     let mut out = HttpResponse::new(Body::from(Bytes::from_static(text.as_bytes())));
     *out.status_mut() = status;
     if !text.is_empty() {
-        out.headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+        out.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
     }
     out
 }

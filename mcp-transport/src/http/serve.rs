@@ -1,6 +1,7 @@
 //! [`serve`]: run an [`McpService`] on a TCP listener with hyper.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,13 +42,7 @@ pub async fn serve(
     service: McpService,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), Error> {
-    let addr = listener.local_addr()?;
-    if !addr.ip().is_loopback() && service.loopback_hosts_only() {
-        return Err(Error::Config(format!(
-            "refusing to serve on {addr}: it is not a loopback address, so list the Host names \
-             clients use with McpService::builder(..).allowed_hosts([..])"
-        )));
-    }
+    check_bind(listener.local_addr()?, &service)?;
     let limits = service.limits().clone();
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -107,4 +102,40 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+/// Refuses a non-loopback address unless `Host` names were listed.
+fn check_bind(addr: SocketAddr, service: &McpService) -> Result<(), Error> {
+    if addr.ip().is_loopback() || !service.loopback_hosts_only() {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "refusing to serve on {addr}: it is not a loopback address, so list the Host names \
+         clients use with McpService::builder(..).allowed_hosts([..])"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_loopback_needs_an_allow_list() {
+        let server = mcp_core::Server::builder("t", "1").build().unwrap();
+        let default = McpService::new(server.clone());
+        let listed = McpService::builder(server)
+            .allowed_hosts(["mcp.example.com"])
+            .build();
+        let public: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let v6: SocketAddr = "[::]:8080".parse().unwrap();
+        let local: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        assert!(matches!(
+            check_bind(public, &default),
+            Err(Error::Config(_))
+        ));
+        assert!(check_bind(v6, &default).is_err());
+        assert!(check_bind(local, &default).is_ok());
+        assert!(check_bind("[::1]:1".parse().unwrap(), &default).is_ok());
+        assert!(check_bind(public, &listed).is_ok());
+    }
 }

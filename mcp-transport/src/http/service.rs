@@ -99,7 +99,11 @@ impl McpService {
         origin: Option<HeaderValue>,
     ) -> http::Response<Body> {
         let shared = &*self.shared;
-        if shared.path.as_deref().is_some_and(|p| p != parts.uri.path()) {
+        if shared
+            .path
+            .as_deref()
+            .is_some_and(|p| p != parts.uri.path())
+        {
             return respond::plain(StatusCode::NOT_FOUND, "Not Found");
         }
         if parts.method != Method::POST {
