@@ -1,0 +1,67 @@
+//! [`QuotaFuture`]: the response future of [`QuotaService`](super::QuotaService).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use pin_project_lite::pin_project;
+
+use super::QuotaBody;
+
+pin_project! {
+    /// Resolves to the inner service's response, or to the `429` answer at once.
+    pub struct QuotaFuture<F> {
+        #[pin]
+        kind: Kind<F>,
+    }
+}
+
+pin_project! {
+    #[project = KindProjected]
+    enum Kind<F> {
+        Inner { #[pin] future: F },
+        Limited { response: Option<http::Response<bytes::Bytes>> },
+    }
+}
+
+impl<F> QuotaFuture<F> {
+    pub(super) fn inner(future: F) -> Self {
+        Self {
+            kind: Kind::Inner { future },
+        }
+    }
+
+    pub(super) fn limited(response: http::Response<bytes::Bytes>) -> Self {
+        Self {
+            kind: Kind::Limited {
+                response: Some(response),
+            },
+        }
+    }
+}
+
+impl<F> std::fmt::Debug for QuotaFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QuotaFuture")
+    }
+}
+
+impl<F, B, E> Future for QuotaFuture<F>
+where
+    F: Future<Output = Result<http::Response<B>, E>>,
+{
+    type Output = Result<http::Response<QuotaBody<B>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProjected::Inner { future } => {
+                let response = ready!(future.poll(cx))?;
+                Poll::Ready(Ok(response.map(QuotaBody::inner)))
+            }
+            KindProjected::Limited { response } => {
+                let response = response.take().unwrap_or_default();
+                Poll::Ready(Ok(response.map(QuotaBody::full)))
+            }
+        }
+    }
+}
