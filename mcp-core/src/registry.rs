@@ -56,10 +56,10 @@ pub(crate) fn lint(definition: &ToolDefinition) -> Vec<String> {
     if let Err(e) = schema::require_object_root(&definition.input_schema) {
         problems.push(format!("tool {name:?}: inputSchema: {e}"));
     }
-    if let Some(output) = &definition.output_schema {
-        if let Err(e) = schema::require_object_root(output) {
-            problems.push(format!("tool {name:?}: outputSchema: {e}"));
-        }
+    if let Some(output) = &definition.output_schema
+        && let Err(e) = schema::require_object_root(output)
+    {
+        problems.push(format!("tool {name:?}: outputSchema: {e}"));
     }
     problems
 }

@@ -43,7 +43,7 @@ impl Request {
         let params = match params {
             None => None,
             Some(p) if p.is_object() => {
-                Some(serde_json::value::to_raw_value(p).map_err(|e| ErrorObject::internal(e))?)
+                Some(serde_json::value::to_raw_value(p).map_err(ErrorObject::internal)?)
             }
             Some(_) => return Err(ErrorObject::invalid_request("params must be an object")),
         };
@@ -261,10 +261,10 @@ impl Envelope {
             }
             None => return Err(ErrorObject::invalid_request("missing \"jsonrpc\": \"2.0\"")),
         }
-        if let Some(params) = &self.params {
-            if !params.get().starts_with('{') {
-                return Err(ErrorObject::invalid_request("params must be an object"));
-            }
+        if let Some(params) = &self.params
+            && !params.get().starts_with('{')
+        {
+            return Err(ErrorObject::invalid_request("params must be an object"));
         }
         match (self.method, self.id, self.result, self.error) {
             (Some(method), id, None, None) => Ok(match id {

@@ -13,7 +13,7 @@ use crate::RateLimit;
 pub struct Response {
     id: Option<RequestId>,
     body: Body,
-    rate_limit: Option<RateLimit>,
+    rate_limit: Option<Box<RateLimit>>,
 }
 
 #[derive(Debug, Clone)]
@@ -51,7 +51,7 @@ impl Response {
     }
 
     pub(crate) fn with_rate_limit(mut self, rate_limit: RateLimit) -> Self {
-        self.rate_limit = Some(rate_limit);
+        self.rate_limit = Some(Box::new(rate_limit));
         self
     }
 
@@ -79,7 +79,7 @@ impl Response {
     /// The rate limit that caused this error, for transports that report it out of
     /// band (HTTP `429` with `ratelimit-*` headers).
     pub fn rate_limit(&self) -> Option<&RateLimit> {
-        self.rate_limit.as_ref()
+        self.rate_limit.as_deref()
     }
 
     /// Encodes the response as one line of JSON (no trailing newline).

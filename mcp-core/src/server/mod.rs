@@ -71,7 +71,7 @@ impl Inner {
         rate_limit_as_result: bool,
     ) -> Self {
         let capabilities = ServerCapabilities {
-            tools: (!registry.is_empty()).then(|| ListChanged {
+            tools: (!registry.is_empty()).then_some(ListChanged {
                 list_changed: false,
             }),
         };

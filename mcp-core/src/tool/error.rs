@@ -25,7 +25,7 @@ pub struct ToolError {
     message: String,
     hint: Option<String>,
     structured: Option<Value>,
-    rate_limit: Option<RateLimit>,
+    rate_limit: Option<Box<RateLimit>>,
 }
 
 impl ToolError {
@@ -57,7 +57,7 @@ impl ToolError {
                 "Wait {secs} seconds before calling this tool again."
             )),
             structured: Some(rate_limit.to_data()),
-            rate_limit: Some(rate_limit),
+            rate_limit: Some(Box::new(rate_limit)),
         }
     }
 
@@ -87,7 +87,7 @@ impl ToolError {
 
     /// The rate limit, when this error is one.
     pub fn rate_limit(&self) -> Option<&RateLimit> {
-        self.rate_limit.as_ref()
+        self.rate_limit.as_deref()
     }
 
     /// The `isError: true` result the model sees.
