@@ -113,7 +113,7 @@ async fn conversation(server: &Server, version: &str, schema: &SpecSchema) -> us
         let mut env = Envelope::new();
         env.notifier = Some(notifier);
         env.legacy_version = mcp_core::ProtocolVersion::parse(version).filter(|v| !v.is_modern());
-        if !env.legacy_version.is_none() {
+        if env.legacy_version.is_some() {
             env.legacy_log_level = Some(mcp_core::LogLevel::Debug);
         }
         let response = send_with(server, message, env).await.unwrap();

@@ -23,10 +23,10 @@ fn round_trip<T: DeserializeOwned + Serialize>(json: &Value) -> Value {
 /// Our model types leave `resultType` to the era-aware encoder; compare without it.
 fn without_result_type(json: &Value) -> Value {
     let mut json = json.clone();
-    if let Some(obj) = json.as_object_mut() {
-        if let Some(rt) = obj.remove("resultType") {
-            assert_eq!(rt, "complete");
-        }
+    if let Some(obj) = json.as_object_mut()
+        && let Some(rt) = obj.remove("resultType")
+    {
+        assert_eq!(rt, "complete");
     }
     json
 }
