@@ -1,4 +1,5 @@
-//! Slack Web API: HTTP 200 (or 429) with `{"ok": false, "error": "code"}`.
+//! Slack Web API: HTTP 200 (or 429) with `{"ok": false, "error": "code"}`. Most codes
+//! become `400` (the model's arguments were wrong), as the seed article prescribes.
 
 use serde_json::Value;
 
@@ -34,7 +35,6 @@ impl ErrorNormalizer for Slack {
             | "account_inactive" | "org_login_required" | "two_factor_setup_required" => 401,
             "internal_error" | "fatal_error" => 500,
             "service_unavailable" | "request_timeout" => 503,
-            c if c.ends_with("_not_found") || c == "not_found" => 404,
             _ => 400,
         };
         let mut message = humanize(code);
