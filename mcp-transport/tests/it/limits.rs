@@ -112,7 +112,10 @@ async fn a_dripped_body_is_cut_at_the_deadline() {
             }
         }
         assert!(text.starts_with("HTTP/1.1 408"), "{text}");
-        assert!(text.to_ascii_lowercase().contains("connection: close"), "{text}");
+        assert!(
+            text.to_ascii_lowercase().contains("connection: close"),
+            "{text}"
+        );
         dripper.abort();
     })
     .await;
@@ -128,7 +131,10 @@ async fn half_sent_headers_are_closed_at_the_header_timeout() {
             .unwrap();
         // The server closes the connection (hyper may first answer 408).
         let text = read_to_close(&mut s).await;
-        assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+        assert!(
+            text.is_empty() || text.starts_with("HTTP/1.1 408"),
+            "{text}"
+        );
     })
     .await;
 }
@@ -177,9 +183,10 @@ async fn graceful_shutdown_finishes_in_flight_calls() {
         let url = srv.url.clone();
         let addr = srv.addr;
         let counters = std::sync::Arc::clone(&srv.counters);
-        let in_flight = tokio::spawn(async move {
-            call(&http_client(), &url, 1, "slow", json!({"ms": 500})).await
-        });
+        let in_flight =
+            tokio::spawn(
+                async move { call(&http_client(), &url, 1, "slow", json!({"ms": 500})).await },
+            );
         while counters.started.load(std::sync::atomic::Ordering::SeqCst) == 0 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }

@@ -1,1 +1,90 @@
-//! todo
+//! Mounting the service in an axum router, and a layer that reaches the tools.
+
+use http::Request;
+use mcp_core::{MethodClass, Scope};
+use mcp_transport::client::Client;
+use mcp_transport::http::McpService;
+use serde_json::json;
+
+use crate::support::{Counters, test_server, within};
+
+#[tokio::test]
+async fn nests_in_axum_and_layers_reach_the_tools() {
+    within(20, async {
+        let server = test_server(std::sync::Arc::new(Counters::default()));
+        let service = McpService::builder(server)
+            .any_path()
+            .layer(tower::util::MapRequestLayer::new(|mut req: Request<_>| {
+                req.extensions_mut().insert(Scope::new([MethodClass::Read]));
+                req
+            }))
+            .build();
+        let app = axum::Router::new()
+            .route("/health", axum::routing::get(|| async { "ok" }))
+            .nest_service("/mcp", service);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+
+        let client = Client::builder()
+            .http(&format!("http://{addr}/mcp"))
+            .await
+            .unwrap();
+        // The layer's read-only scope hides every tool but `echo`.
+        let tools = client.list_tools().await.unwrap();
+        assert_eq!(tools.len(), 1);
+        assert_eq!(tools[0].name, "echo");
+        assert_eq!(
+            client
+                .call_tool("echo", json!({"text": "nested"}))
+                .await
+                .unwrap()
+                .text(),
+            "nested"
+        );
+        assert!(
+            client
+                .call_tool("inspect", json!({"header": "x"}))
+                .await
+                .is_err()
+        );
+
+        let _ = stop.send(());
+        within(10, task).await.unwrap().unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tools_see_the_request_headers_and_extensions() {
+    within(20, async {
+        let server = test_server(std::sync::Arc::new(Counters::default()));
+        let service = McpService::builder(server)
+            .layer(tower::util::MapRequestLayer::new(|mut req: Request<_>| {
+                req.extensions_mut().insert(Scope::all());
+                req
+            }))
+            .build();
+        let srv = crate::support::TestServer::serve(service, Default::default()).await;
+        let r = crate::support::call(
+            &crate::support::http_client(),
+            &srv.url,
+            1,
+            "inspect",
+            json!({"header": "mcp-name"}),
+        )
+        .await;
+        assert_eq!(
+            r.json()["result"]["content"][0]["text"],
+            "inspect scoped=true"
+        );
+    })
+    .await;
+}

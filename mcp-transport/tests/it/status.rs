@@ -53,13 +53,32 @@ async fn modern_header_checks() {
     within(20, async {
         let srv = TestServer::start(|b| b).await;
         let c = http_client();
-        let body = modern(1, "tools/call", json!({"name": "echo", "arguments": {"text": "x"}}));
+        let body = modern(
+            1,
+            "tools/call",
+            json!({"name": "echo", "arguments": {"text": "x"}}),
+        );
         let cases: [&[(&str, &str)]; 5] = [
             &[("mcp-method", "tools/call"), ("mcp-name", "echo")],
-            &[("mcp-protocol-version", "2025-11-25"), ("mcp-method", "tools/call"), ("mcp-name", "echo")],
-            &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list"), ("mcp-name", "echo")],
-            &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/call"), ("mcp-name", "add")],
-            &[("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/call")],
+            &[
+                ("mcp-protocol-version", "2025-11-25"),
+                ("mcp-method", "tools/call"),
+                ("mcp-name", "echo"),
+            ],
+            &[
+                ("mcp-protocol-version", "2026-07-28"),
+                ("mcp-method", "tools/list"),
+                ("mcp-name", "echo"),
+            ],
+            &[
+                ("mcp-protocol-version", "2026-07-28"),
+                ("mcp-method", "tools/call"),
+                ("mcp-name", "add"),
+            ],
+            &[
+                ("mcp-protocol-version", "2026-07-28"),
+                ("mcp-method", "tools/call"),
+            ],
         ];
         for headers in cases {
             let r = send(&c, post(&srv.url, headers, body.clone())).await;
@@ -78,8 +97,15 @@ async fn modern_header_checks() {
         assert_eq!(srv.counters.runs.load(Ordering::SeqCst), 1);
 
         // Unknown method: 404 with -32601.
-        let headers = [("mcp-protocol-version", "2026-07-28"), ("mcp-method", "nope/nope")];
-        let r = send(&c, post(&srv.url, &headers, modern(2, "nope/nope", json!({})))).await;
+        let headers = [
+            ("mcp-protocol-version", "2026-07-28"),
+            ("mcp-method", "nope/nope"),
+        ];
+        let r = send(
+            &c,
+            post(&srv.url, &headers, modern(2, "nope/nope", json!({}))),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(r.error_code(), -32601);
 
@@ -88,7 +114,10 @@ async fn modern_header_checks() {
             "io.modelcontextprotocol/protocolVersion":"2099-01-01",
             "io.modelcontextprotocol/clientCapabilities":{}}}})
         .to_string();
-        let headers = [("mcp-protocol-version", "2099-01-01"), ("mcp-method", "tools/list")];
+        let headers = [
+            ("mcp-protocol-version", "2099-01-01"),
+            ("mcp-method", "tools/list"),
+        ];
         let r = send(&c, post(&srv.url, &headers, body)).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert_eq!(r.error_code(), -32022);
@@ -99,7 +128,10 @@ async fn modern_header_checks() {
         let body = json!({"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"_meta":{
             "io.modelcontextprotocol/protocolVersion":"2026-07-28"}}})
         .to_string();
-        let headers = [("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list")];
+        let headers = [
+            ("mcp-protocol-version", "2026-07-28"),
+            ("mcp-method", "tools/list"),
+        ];
         let r = send(&c, post(&srv.url, &headers, body)).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert_eq!(r.error_code(), -32602);
@@ -156,16 +188,27 @@ async fn http_level_rejections() {
         }
         let list = modern(1, "tools/list", json!({}));
         let mut req = post(&srv.url, &[], list.clone());
-        req.headers_mut().insert("content-type", "text/plain".parse().unwrap());
-        assert_eq!(send(&c, req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        req.headers_mut()
+            .insert("content-type", "text/plain".parse().unwrap());
+        assert_eq!(
+            send(&c, req).await.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
         let mut req = post(&srv.url, &[], list.clone());
         req.headers_mut().remove("content-type");
-        assert_eq!(send(&c, req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(
+            send(&c, req).await.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
         let mut req = post(&srv.url, &[], list.clone());
-        req.headers_mut().insert("accept", "text/html".parse().unwrap());
+        req.headers_mut()
+            .insert("accept", "text/html".parse().unwrap());
         assert_eq!(send(&c, req).await.status, StatusCode::NOT_ACCEPTABLE);
         let other = srv.url.replace("/mcp", "/other");
-        assert_eq!(send(&c, post(&other, &[], list)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            send(&c, post(&other, &[], list)).await.status,
+            StatusCode::NOT_FOUND
+        );
     })
     .await;
 }
@@ -175,34 +218,61 @@ async fn foreign_host_and_origin_get_403_and_the_tool_never_runs() {
     within(60, async {
         let srv = TestServer::start(|b| b).await;
         let c = http_client();
-        let body = modern(1, "tools/call", json!({"name": "echo", "arguments": {"text": "x"}}));
+        let body = modern(
+            1,
+            "tools/call",
+            json!({"name": "echo", "arguments": {"text": "x"}}),
+        );
         let headers = [
             ("mcp-protocol-version", "2026-07-28"),
             ("mcp-method", "tools/call"),
             ("mcp-name", "echo"),
         ];
-        let hosts = ["evil.com", "localhost.evil.com", "127.0.0.1.evil.com:80", "attacker"];
+        let hosts = [
+            "evil.com",
+            "localhost.evil.com",
+            "127.0.0.1.evil.com:80",
+            "attacker",
+        ];
         let mut forbidden = 0;
         for i in 0..1000 {
             let mut req = post(&srv.url, &headers, body.clone());
-            req.headers_mut().insert("host", hosts[i % hosts.len()].parse().unwrap());
+            req.headers_mut()
+                .insert("host", hosts[i % hosts.len()].parse().unwrap());
             let r = send(&c, req).await;
             if r.status == StatusCode::FORBIDDEN {
                 forbidden += 1;
             }
         }
         assert_eq!(forbidden, 1000);
-        for origin in ["null", "http://localhost.evil.com", "https://evil.com", "http://127.0.0.1.nip.io"] {
+        for origin in [
+            "null",
+            "http://localhost.evil.com",
+            "https://evil.com",
+            "http://127.0.0.1.nip.io",
+        ] {
             let mut req = post(&srv.url, &headers, body.clone());
             req.headers_mut().insert("origin", origin.parse().unwrap());
-            assert_eq!(send(&c, req).await.status, StatusCode::FORBIDDEN, "{origin}");
+            assert_eq!(
+                send(&c, req).await.status,
+                StatusCode::FORBIDDEN,
+                "{origin}"
+            );
         }
         assert_eq!(srv.counters.runs.load(Ordering::SeqCst), 0);
         // Loopback origins and no origin at all pass.
         let mut req = post(&srv.url, &headers, body.clone());
-        req.headers_mut().insert("origin", format!("http://localhost:{}", srv.addr.port()).parse().unwrap());
+        req.headers_mut().insert(
+            "origin",
+            format!("http://localhost:{}", srv.addr.port())
+                .parse()
+                .unwrap(),
+        );
         assert_eq!(send(&c, req).await.status, StatusCode::OK);
-        assert_eq!(send(&c, post(&srv.url, &headers, body)).await.status, StatusCode::OK);
+        assert_eq!(
+            send(&c, post(&srv.url, &headers, body)).await.status,
+            StatusCode::OK
+        );
         assert_eq!(srv.counters.runs.load(Ordering::SeqCst), 2);
     })
     .await;
@@ -219,15 +289,26 @@ async fn cors_only_for_configured_origins() {
             .uri(&srv.url)
             .header("origin", app)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type, mcp-protocol-version")
+            .header(
+                "access-control-request-headers",
+                "content-type, mcp-protocol-version",
+            )
             .body(Body::empty())
             .unwrap();
         let r = send(&c, preflight).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
         assert_eq!(r.header("access-control-allow-origin"), app);
         assert_eq!(r.header("access-control-allow-credentials"), "true");
-        let allowed = r.header("access-control-allow-headers").to_ascii_lowercase();
-        for h in ["authorization", "content-type", "mcp-protocol-version", "mcp-method", "mcp-name"] {
+        let allowed = r
+            .header("access-control-allow-headers")
+            .to_ascii_lowercase();
+        for h in [
+            "authorization",
+            "content-type",
+            "mcp-protocol-version",
+            "mcp-method",
+            "mcp-name",
+        ] {
             assert!(allowed.contains(h), "{h} in {allowed}");
         }
 
@@ -235,26 +316,44 @@ async fn cors_only_for_configured_origins() {
         assert!(r.headers.get("access-control-allow-origin").is_none());
         let mut req = post(&srv.url, &[], modern(2, "tools/list", json!({})));
         req.headers_mut().insert("origin", app.parse().unwrap());
-        for (k, v) in [("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/list")] {
+        for (k, v) in [
+            ("mcp-protocol-version", "2026-07-28"),
+            ("mcp-method", "tools/list"),
+        ] {
             req.headers_mut().insert(k, v.parse().unwrap());
         }
         let r = send(&c, req).await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.header("access-control-allow-origin"), app);
-        let exposed = r.header("access-control-expose-headers").to_ascii_lowercase();
-        for h in ["mcp-session-id", "mcp-protocol-version", "last-event-id", "www-authenticate", "ratelimit-reset", "retry-after"] {
+        let exposed = r
+            .header("access-control-expose-headers")
+            .to_ascii_lowercase();
+        for h in [
+            "mcp-session-id",
+            "mcp-protocol-version",
+            "last-event-id",
+            "www-authenticate",
+            "ratelimit-reset",
+            "retry-after",
+        ] {
             assert!(exposed.contains(h), "{h} in {exposed}");
         }
 
         // Unlisted origins get no CORS and, being foreign, 403.
         let mut req = post(&srv.url, &[], modern(3, "tools/list", json!({})));
-        req.headers_mut().insert("origin", "https://other.example".parse().unwrap());
+        req.headers_mut()
+            .insert("origin", "https://other.example".parse().unwrap());
         assert_eq!(send(&c, req).await.status, StatusCode::FORBIDDEN);
 
         // A wildcard never comes with credentials.
         let any = TestServer::start(|b| b.cors_origins(["*"])).await;
-        let mut req = post(&any.url, &[], r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
-        req.headers_mut().insert("origin", "https://x.example".parse().unwrap());
+        let mut req = post(
+            &any.url,
+            &[],
+            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        );
+        req.headers_mut()
+            .insert("origin", "https://x.example".parse().unwrap());
         let r = send(&c, req).await;
         assert_eq!(r.header("access-control-allow-origin"), "*");
         assert!(r.headers.get("access-control-allow-credentials").is_none());

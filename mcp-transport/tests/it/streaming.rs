@@ -37,7 +37,8 @@ async fn progress_streams_notifications_then_the_response() {
             "io.modelcontextprotocol/protocolVersion": "2026-07-28",
             "io.modelcontextprotocol/clientCapabilities": {},
         });
-        let body = json!({"jsonrpc":"2.0","id":9,"method":"tools/call","params":params}).to_string();
+        let body =
+            json!({"jsonrpc":"2.0","id":9,"method":"tools/call","params":params}).to_string();
         let headers = [
             ("mcp-protocol-version", "2026-07-28"),
             ("mcp-method", "tools/call"),
@@ -93,7 +94,11 @@ async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
 async fn closing_the_stream_cancels_the_tool() {
     within(20, async {
         let srv = TestServer::start(|b| b.keep_alive(Duration::from_millis(50))).await;
-        let body = modern(1, "tools/call", json!({"name": "slow", "arguments": {"ms": 60000}}));
+        let body = modern(
+            1,
+            "tools/call",
+            json!({"name": "slow", "arguments": {"ms": 60000}}),
+        );
         let request = format!(
             "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
              Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n\
@@ -105,7 +110,10 @@ async fn closing_the_stream_cancels_the_tool() {
         let mut buf = [0u8; 1024];
         let n = s.read(&mut buf).await.unwrap();
         assert!(String::from_utf8_lossy(&buf[..n]).contains("text/event-stream"));
-        wait_for("the tool started", || srv.counters.started.load(Ordering::SeqCst) == 1).await;
+        wait_for("the tool started", || {
+            srv.counters.started.load(Ordering::SeqCst) == 1
+        })
+        .await;
         drop(s);
         wait_for("the tool was cancelled", || {
             srv.counters.cancelled.load(Ordering::SeqCst) == 1
@@ -120,7 +128,11 @@ async fn closing_the_stream_cancels_the_tool() {
 async fn a_client_leaving_before_any_byte_also_cancels_the_tool() {
     within(20, async {
         let srv = TestServer::start(|b| b.keep_alive(Duration::from_secs(60))).await;
-        let body = modern(1, "tools/call", json!({"name": "slow", "arguments": {"ms": 60000}}));
+        let body = modern(
+            1,
+            "tools/call",
+            json!({"name": "slow", "arguments": {"ms": 60000}}),
+        );
         let request = format!(
             "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
              MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: slow\r\n\
@@ -129,7 +141,10 @@ async fn a_client_leaving_before_any_byte_also_cancels_the_tool() {
         );
         let mut s = TcpStream::connect(srv.addr).await.unwrap();
         s.write_all(request.as_bytes()).await.unwrap();
-        wait_for("the tool started", || srv.counters.started.load(Ordering::SeqCst) == 1).await;
+        wait_for("the tool started", || {
+            srv.counters.started.load(Ordering::SeqCst) == 1
+        })
+        .await;
         drop(s);
         wait_for("the tool was cancelled", || {
             srv.counters.cancelled.load(Ordering::SeqCst) == 1
@@ -170,13 +185,18 @@ async fn ten_thousand_requests_with_colliding_ids_each_get_their_own_answer() {
 }
 
 /// A reverse proxy that closes a connection after `idle` without a byte either way.
-async fn idle_cutting_proxy(upstream: std::net::SocketAddr, idle: Duration) -> std::net::SocketAddr {
+async fn idle_cutting_proxy(
+    upstream: std::net::SocketAddr,
+    idle: Duration,
+) -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((mut client, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let Ok(mut server) = TcpStream::connect(upstream).await else { return };
+                let Ok(mut server) = TcpStream::connect(upstream).await else {
+                    return;
+                };
                 let (mut a, mut b) = ([0u8; 8192], [0u8; 8192]);
                 loop {
                     tokio::select! {
@@ -222,7 +242,11 @@ async fn keep_alives_carry_a_five_second_call_through_a_proxy_that_cuts_idle_at_
                 ("mcp-method", "tools/call"),
                 ("mcp-name", "slow"),
             ];
-            let body = modern(1, "tools/call", json!({"name": "slow", "arguments": {"ms": 5000}}));
+            let body = modern(
+                1,
+                "tools/call",
+                json!({"name": "slow", "arguments": {"ms": 5000}}),
+            );
             c.request(post(&url, &headers, body)).await
         };
         let (through, cut) = tokio::join!(through, cut);

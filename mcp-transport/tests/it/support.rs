@@ -39,6 +39,7 @@ pub(crate) struct Counters {
 
 /// Echo the text back.
 #[derive(Deserialize, JsonSchema, Tool)]
+#[tool(read_only)]
 struct Echo {
     text: String,
 }
@@ -109,6 +110,22 @@ async fn limited(_: Limited, _cx: Context<Arc<Counters>>) -> Result<String, Tool
     }))
 }
 
+/// Return a request header's value and the scope's classes the tool sees.
+#[derive(Deserialize, JsonSchema, Tool)]
+struct Inspect {
+    header: String,
+}
+
+async fn inspect(args: Inspect, cx: Context<Arc<Counters>>) -> String {
+    let value = cx
+        .headers()
+        .get(&args.header)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("(none)");
+    let scoped = cx.extensions().get::<mcp_core::Scope>().is_some();
+    format!("{value} scoped={scoped}")
+}
+
 /// The tools every test server has.
 pub(crate) fn test_server(counters: Arc<Counters>) -> Server {
     Server::builder("test", "1.0.0")
@@ -118,6 +135,7 @@ pub(crate) fn test_server(counters: Arc<Counters>) -> Server {
         .tool(progress)
         .tool(fail)
         .tool(limited)
+        .tool(inspect)
         .build()
         .unwrap()
 }
@@ -254,7 +272,13 @@ pub(crate) fn modern_call_headers(tool: &str) -> Vec<(&'static str, String)> {
 }
 
 /// POSTs a modern `tools/call` with matching headers.
-pub(crate) async fn call(client: &HttpClient, url: &str, id: i64, tool: &str, args: Value) -> Reply {
+pub(crate) async fn call(
+    client: &HttpClient,
+    url: &str,
+    id: i64,
+    tool: &str,
+    args: Value,
+) -> Reply {
     let headers = modern_call_headers(tool);
     let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let body = modern(id, "tools/call", json!({"name": tool, "arguments": args}));
