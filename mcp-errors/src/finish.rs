@@ -65,10 +65,14 @@ pub(crate) fn finish(
     clean(&mut err, response, sanitizer);
     if err.needs_reauth {
         let who = err.provider.as_deref().unwrap_or("the upstream account");
-        err.hint = Some(format!(
+        let reconnect = format!(
             "The connection to {who} must be re-authorized: ask the user to reconnect {who}. \
              Retrying will keep failing until then."
-        ));
+        );
+        err.hint = Some(match err.hint.take() {
+            Some(specific) => format!("{specific} {reconnect}"),
+            None => reconnect,
+        });
     } else if err.hint.is_none() {
         err.hint = Some(default_hint(&err));
     }
@@ -104,10 +108,10 @@ pub(crate) fn reason(status: u16) -> &'static str {
 fn default_hint(err: &NormalizedError) -> String {
     match err.status {
         429 => match err.retry_after {
-            Some(wait) => format!(
-                "Wait {} seconds before calling this tool again.",
-                wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-            ),
+            Some(wait) => match wait.as_secs() + u64::from(wait.subsec_nanos() > 0) {
+                1 => "Wait 1 second before calling this tool again.".to_owned(),
+                n => format!("Wait {n} seconds before calling this tool again."),
+            },
             None => "Wait before calling this tool again.".to_owned(),
         },
         400 | 422 => "Check the arguments against the message and retry with corrected values."

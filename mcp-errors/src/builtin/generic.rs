@@ -1,6 +1,8 @@
 //! The shapes every chain ends with, for any response with an error status: JSON
 //! with common keys, HTML pages, plain text, binary and empty bodies.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{at, text_of};
@@ -56,7 +58,7 @@ pub(super) fn normalize(response: &UpstreamResponse) -> Option<NormalizedError> 
         return Some(NormalizedError::new(status, reason(status)));
     }
     let head = &body[..body.len().min(TEXT_PREFIX)];
-    let text = String::from_utf8_lossy(head);
+    let text = decode(head, response.header("content-type"));
     if is_binary(head, &text) {
         let message = format!(
             "{}: the upstream answered with a non-text body of {} bytes.",
@@ -122,6 +124,21 @@ fn explicit_failure(body: &Value) -> Option<NormalizedError> {
         || body.get("status").and_then(Value::as_str) == Some("error")
         || body.get("error").is_some_and(|e| e.is_object() && e.get("message").is_some());
     failed.then(|| json(400, body))
+}
+
+/// Text in its declared charset: Latin-1 (and its Windows superset, approximately)
+/// byte for byte, anything else as UTF-8 with invalid bytes replaced.
+fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, str> {
+    let latin1 = content_type.is_some_and(|ct| {
+        let ct = ct.to_ascii_lowercase();
+        ["iso-8859-1", "latin1", "latin-1", "windows-1252", "cp1252"]
+            .iter()
+            .any(|cs| ct.contains(&format!("charset={cs}")))
+    });
+    if latin1 && std::str::from_utf8(bytes).is_err() {
+        return Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect());
+    }
+    String::from_utf8_lossy(bytes)
 }
 
 /// More than 10% replacement characters, or NUL bytes: not text.

@@ -25,7 +25,10 @@ impl ErrorNormalizer for ProblemJson {
             return None;
         }
         let message = match (title, detail) {
-            (Some(t), Some(d)) if !d.starts_with(t) => format!("{t}: {d}"),
+            (Some(t), Some(d)) if !d.starts_with(t) => {
+            let sep = if t.ends_with(['.', '!', '?']) { " " } else { ": " };
+            format!("{t}{sep}{d}")
+        }
             (_, Some(d)) => d.to_owned(),
             (Some(t), None) => t.to_owned(),
             (None, None) => String::new(),

@@ -1,1 +1,13 @@
-fn main(){}
+//! Integration tests of `mcp-errors`: the fixture table, the same fixtures through a
+//! real server and over real HTTP, the rate-limit parsers, jq rules, the
+//! re-authentication hook and the local quota.
+
+mod fixtures;
+mod over_http;
+mod parsers;
+mod quota;
+mod reauth;
+mod rules;
+mod support;
+mod table;
+mod through_server;
