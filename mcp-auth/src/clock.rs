@@ -29,7 +29,7 @@ impl Clock for SystemClock {
 /// A clock that moves only when told to; clones share the same time.
 ///
 /// ```
-/// use mcp_auth::{Clock, ManualClock, Timestamp};
+/// use mcp_auth::{ManualClock, Timestamp};
 /// use std::time::Duration;
 /// let clock = ManualClock::new(Timestamp::from_unix_millis(1_000));
 /// clock.advance(Duration::from_secs(2));
@@ -46,6 +46,11 @@ impl ManualClock {
         Self {
             millis: Arc::new(AtomicU64::new(start.as_unix_millis())),
         }
+    }
+
+    /// The time it shows.
+    pub fn now(&self) -> Timestamp {
+        Timestamp::from_unix_millis(self.millis.load(Ordering::SeqCst))
     }
 
     /// Sets the time.
@@ -66,7 +71,7 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
-        Timestamp::from_unix_millis(self.millis.load(Ordering::SeqCst))
+        ManualClock::now(self)
     }
 }
 
