@@ -1,4 +1,6 @@
-//! Helpers shared by the examples: logging to stderr.
+//! Helpers shared by the examples: logging to stderr, and the `hello` tools.
+
+pub mod hello_tools;
 
 /// Sends `tracing` output to stderr (stdout belongs to the protocol on stdio),
 /// filtered by `RUST_LOG` (default `info`).

@@ -1,0 +1,40 @@
+//! `hello_http`: the `hello` tools (`echo`, `add`) over stateless Streamable HTTP.
+//!
+//! Run with `cargo run -p examples --example hello_http -- --listen 127.0.0.1:8080`
+//! (the default), then point an MCP client at the printed URL, e.g.
+//! `npx @modelcontextprotocol/inspector --cli http://127.0.0.1:8080/mcp --method tools/list`.
+//! Binding a non-loopback address needs `--allowed-host NAME` for each `Host` name
+//! clients will use.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use mcp_transport::http::{McpService, serve};
+
+/// Serve the hello tools over HTTP.
+#[derive(Parser)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// A `Host` name clients use (needed when not listening on loopback); repeatable.
+    #[arg(long = "allowed-host")]
+    allowed_hosts: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    examples::init_tracing();
+    let args = Args::parse();
+    let mut service = McpService::builder(examples::hello_tools::hello_server()?);
+    if !args.allowed_hosts.is_empty() {
+        service = service.allowed_hosts(args.allowed_hosts);
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    println!("MCP endpoint: http://{}/mcp", listener.local_addr()?);
+    serve(listener, service.build(), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
