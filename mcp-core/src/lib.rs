@@ -48,14 +48,17 @@ mod schema;
 mod scope;
 mod server;
 mod tool;
+mod uri_template;
 mod version;
 
 pub use jsonrpc::{
     ClientResponse, ErrorObject, Message, Notification, Request, RequestId, Response,
 };
 pub use model::{
-    Annotations, CallToolResult, Content, Icon, Implementation, LogLevel, ResourceContents,
-    ResourceLink, ToolAnnotations, ToolDefinition,
+    Annotations, CallToolResult, Completion, CompletionArgument, CompletionContext, CompletionRef,
+    CompletionRequest, Content, GetPromptResult, Icon, Implementation, LogLevel, Prompt,
+    PromptArgument, PromptMessage, Resource, ResourceContents, ResourceLink, ResourceRequest,
+    ResourceTemplate, Role, ToolAnnotations, ToolDefinition,
 };
 pub use rate_limit::RateLimit;
 pub use schema::schema_for;

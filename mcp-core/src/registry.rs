@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
 
 use crate::tool::ErasedTool;
 use crate::{MethodClass, Scope, ToolDefinition, schema};
@@ -73,17 +72,16 @@ pub(crate) struct Registry {
 
 impl Registry {
     pub(crate) fn new(tools: Vec<ToolEntry>) -> Self {
-        let mut hasher = Sha256::new();
-        let mut by_name = HashMap::with_capacity(tools.len());
-        for (i, tool) in tools.iter().enumerate() {
-            hasher.update(tool.encoded.get().as_bytes());
-            hasher.update([0]);
-            by_name.insert(tool.name.clone(), i);
-        }
+        let by_name = tools
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), i))
+            .collect();
+        let fingerprint = crate::server::fingerprint("tools", tools.iter().map(|t| &*t.encoded));
         Self {
             tools,
             by_name,
-            fingerprint: hasher.finalize().into(),
+            fingerprint,
         }
     }
 

@@ -86,6 +86,16 @@ impl ErrorObject {
         Self::new(Self::INTERNAL_ERROR, format!("Internal error: {detail}"))
     }
 
+    /// "Resource not found" for `uri`. The dispatcher sends it as `-32602` to
+    /// modern requests and `-32002` to legacy ones, with `data.uri` in both.
+    pub fn resource_not_found(uri: &str) -> Self {
+        Self::new(
+            Self::RESOURCE_NOT_FOUND,
+            format!("Resource not found: {uri}"),
+        )
+        .with_data(json!({ "uri": uri }))
+    }
+
     /// -32022 listing the versions this server supports.
     pub fn unsupported_protocol_version(requested: &str, supported: &[&str]) -> Self {
         Self::new(

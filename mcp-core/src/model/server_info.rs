@@ -57,6 +57,23 @@ pub(crate) struct RequestMeta {
 pub(crate) struct ServerCapabilities {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) tools: Option<ListChanged>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) resources: Option<ResourcesCapability>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) prompts: Option<ListChanged>,
+    pub(crate) logging: Empty,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) completions: Option<Empty>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub(crate) struct Empty {}
+
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ResourcesCapability {
+    pub(crate) subscribe: bool,
+    pub(crate) list_changed: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -4,10 +4,19 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Inner, Server};
+use std::collections::HashMap;
+use std::future::Future;
+
+use super::prompts::{CompletionResult, Prompts};
+use super::resources::Resources;
+use super::{Inner, Parts, Server};
 use crate::registry::{self, Registry, ToolEntry};
-use crate::tool::erase;
-use crate::{Implementation, IntoToolResult, Tool, ToolDefinition, ToolHandler};
+use crate::tool::{Handler, erase, erase_fn};
+use crate::{
+    Completion, CompletionRequest, Context, ErrorObject, GetPromptResult, Implementation,
+    IntoToolResult, Prompt, Resource, ResourceContents, ResourceRequest, ResourceTemplate, Tool,
+    ToolDefinition, ToolHandler,
+};
 
 /// Builds a [`Server`]. Registration problems are collected and reported together by
 /// [`build`](Self::build).
@@ -16,6 +25,9 @@ pub struct ServerBuilder<S = ()> {
     pub(super) instructions: Option<String>,
     pub(super) state: Arc<S>,
     pub(super) tools: Vec<ToolEntry>,
+    pub(super) resources: Resources,
+    pub(super) prompts: Prompts,
+    pub(super) completer: Option<Handler<CompletionRequest, CompletionResult>>,
     pub(super) problems: Vec<String>,
     pub(super) page_size: usize,
     pub(super) list_ttl: Duration,
@@ -33,6 +45,9 @@ impl ServerBuilder<()> {
             instructions: None,
             state: Arc::new(()),
             tools: Vec::new(),
+            resources: Resources::default(),
+            prompts: Prompts::default(),
+            completer: None,
             problems: Vec::new(),
             page_size: 100,
             list_ttl: Duration::from_secs(60),
@@ -48,6 +63,9 @@ impl ServerBuilder<()> {
             instructions: self.instructions,
             state: Arc::new(state),
             tools: self.tools,
+            resources: self.resources,
+            prompts: self.prompts,
+            completer: self.completer,
             problems: self.problems,
             page_size: self.page_size,
             list_ttl: self.list_ttl,
@@ -126,6 +144,67 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
         self
     }
 
+    /// Registers a resource with a fixed URI and the handler that reads it:
+    /// `async fn(ResourceRequest, Context<S>) -> Result<Vec<ResourceContents>, ErrorObject>`.
+    /// Return [`ErrorObject::resource_not_found`] (or no contents) for a missing
+    /// resource; the client gets the not-found error of its protocol era.
+    #[must_use]
+    pub fn resource<F, Fut>(mut self, resource: Resource, handler: F) -> Self
+    where
+        F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+    {
+        let handler = erase_fn(handler, Arc::clone(&self.state));
+        if let Err(e) = self.resources.add_fixed(resource, handler) {
+            self.problems.push(e);
+        }
+        self
+    }
+
+    /// Registers a resource template (RFC 6570 level 1, e.g. `crm://contacts/{id}`)
+    /// and the handler that reads its resources; `ResourceRequest::variables` holds
+    /// the matched variables.
+    #[must_use]
+    pub fn resource_template<F, Fut>(mut self, template: ResourceTemplate, handler: F) -> Self
+    where
+        F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+    {
+        let handler = erase_fn(handler, Arc::clone(&self.state));
+        if let Err(e) = self.resources.add_template(template, handler) {
+            self.problems.push(e);
+        }
+        self
+    }
+
+    /// Registers a prompt and the handler that renders it from its arguments:
+    /// `async fn(HashMap<String, String>, Context<S>) -> Result<GetPromptResult, ErrorObject>`.
+    /// Required arguments are checked before the handler runs.
+    #[must_use]
+    pub fn prompt<F, Fut>(mut self, prompt: Prompt, handler: F) -> Self
+    where
+        F: Fn(HashMap<String, String>, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<GetPromptResult, ErrorObject>> + Send + 'static,
+    {
+        let handler = erase_fn(handler, Arc::clone(&self.state));
+        if let Err(e) = self.prompts.add(prompt, handler) {
+            self.problems.push(e);
+        }
+        self
+    }
+
+    /// Sets the handler of `completion/complete` (prompt arguments and resource
+    /// template variables) and declares the `completions` capability.
+    #[must_use]
+    pub fn completion<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(CompletionRequest, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Completion, ErrorObject>> + Send + 'static,
+    {
+        self.completer = Some(erase_fn(handler, Arc::clone(&self.state)));
+        self
+    }
+
     /// Checks every registration and builds the server.
     ///
     /// # Errors
@@ -138,14 +217,17 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
             });
         }
         Ok(Server {
-            inner: Arc::new(Inner::new(
-                self.info,
-                self.instructions,
-                Registry::new(self.tools),
-                self.page_size,
-                self.list_ttl,
-                self.rate_limit_as_result,
-            )),
+            inner: Arc::new(Inner::new(Parts {
+                info: self.info,
+                instructions: self.instructions,
+                registry: Registry::new(self.tools),
+                resources: self.resources,
+                prompts: self.prompts,
+                completer: self.completer,
+                page_size: self.page_size,
+                list_ttl: self.list_ttl,
+                rate_limit_as_result: self.rate_limit_as_result,
+            })),
         })
     }
 }

@@ -5,7 +5,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::model::RequestMeta;
-use crate::{ErrorObject, Implementation, ProtocolVersion, Request, RequestId, Response};
+use crate::{
+    CompletionRequest, ErrorObject, Implementation, LogLevel, ProtocolVersion, Request, RequestId,
+    Response,
+};
 
 /// A request decoded into its method's parameters, with its protocol era settled.
 ///
@@ -33,6 +36,27 @@ pub(crate) enum CallKind {
         name: String,
         arguments: Option<Value>,
     },
+    ListResources {
+        cursor: Option<String>,
+    },
+    ListTemplates {
+        cursor: Option<String>,
+    },
+    ReadResource {
+        uri: String,
+    },
+    Subscribe {
+        uri: String,
+    },
+    ListPrompts {
+        cursor: Option<String>,
+    },
+    GetPrompt {
+        name: String,
+        arguments: Option<serde_json::Map<String, Value>>,
+    },
+    Complete(CompletionRequest),
+    SetLevel(LogLevel),
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +79,37 @@ struct MetaOnly {
 struct ListParams {
     #[serde(default)]
     cursor: Option<String>,
+    #[serde(rename = "_meta", default)]
+    meta: Option<RequestMeta>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UriParams {
+    uri: String,
+    #[serde(rename = "_meta", default)]
+    meta: Option<RequestMeta>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GetPromptParams {
+    name: String,
+    #[serde(default)]
+    arguments: Option<serde_json::Map<String, Value>>,
+    #[serde(rename = "_meta", default)]
+    meta: Option<RequestMeta>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CompleteParams {
+    #[serde(flatten)]
+    request: CompletionRequest,
+    #[serde(rename = "_meta", default)]
+    meta: Option<RequestMeta>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SetLevelParams {
+    level: LogLevel,
     #[serde(rename = "_meta", default)]
     meta: Option<RequestMeta>,
 }
@@ -111,6 +166,41 @@ impl Call {
                 };
                 (kind, p.meta.unwrap_or_default())
             }
+            "resources/list" | "resources/templates/list" | "prompts/list" => {
+                let p: ListParams = parse(params).map_err(fail)?;
+                let cursor = p.cursor;
+                let kind = match method.as_str() {
+                    "resources/list" => CallKind::ListResources { cursor },
+                    "prompts/list" => CallKind::ListPrompts { cursor },
+                    _ => CallKind::ListTemplates { cursor },
+                };
+                (kind, p.meta.unwrap_or_default())
+            }
+            "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
+                let p: UriParams = parse(params).map_err(fail)?;
+                let kind = if method == "resources/read" {
+                    CallKind::ReadResource { uri: p.uri }
+                } else {
+                    CallKind::Subscribe { uri: p.uri }
+                };
+                (kind, p.meta.unwrap_or_default())
+            }
+            "prompts/get" => {
+                let p: GetPromptParams = parse(params).map_err(fail)?;
+                let kind = CallKind::GetPrompt {
+                    name: p.name,
+                    arguments: p.arguments,
+                };
+                (kind, p.meta.unwrap_or_default())
+            }
+            "completion/complete" => {
+                let p: CompleteParams = parse(params).map_err(fail)?;
+                (CallKind::Complete(p.request), p.meta.unwrap_or_default())
+            }
+            "logging/setLevel" => {
+                let p: SetLevelParams = parse(params).map_err(fail)?;
+                (CallKind::SetLevel(p.level), p.meta.unwrap_or_default())
+            }
             _ => return Err(fail(ErrorObject::method_not_found(&method))),
         };
         let version = match meta.protocol_version.as_deref() {
@@ -154,10 +244,21 @@ impl Call {
         &self.method
     }
 
-    /// The name the `Mcp-Name` header must carry: the tool's name for `tools/call`.
+    /// The name the `Mcp-Name` header must carry: the tool's name for `tools/call`,
+    /// the prompt's for `prompts/get`, the URI for `resources/read`.
     pub fn name(&self) -> Option<&str> {
         match &self.kind {
-            CallKind::CallTool { name, .. } => Some(name),
+            CallKind::CallTool { name, .. } | CallKind::GetPrompt { name, .. } => Some(name),
+            CallKind::ReadResource { uri } => Some(uri),
+            _ => None,
+        }
+    }
+
+    /// For legacy `logging/setLevel`: the level the client asked for (transports
+    /// that keep per-connection state, like stdio, remember it).
+    pub fn requested_log_level(&self) -> Option<LogLevel> {
+        match &self.kind {
+            CallKind::SetLevel(level) => Some(*level),
             _ => None,
         }
     }

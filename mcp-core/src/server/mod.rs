@@ -3,22 +3,30 @@
 mod builder;
 mod call;
 mod lifecycle;
+mod paging;
+mod prompts;
+mod resources;
 mod respond;
 mod tools;
 
 pub use builder::{BuildError, ServerBuilder};
 pub use call::Call;
+pub(crate) use paging::fingerprint;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tracing::Instrument;
 
-use crate::model::{ListChanged, ServerCapabilities};
+use crate::model::{Empty, ListChanged, ResourcesCapability, ServerCapabilities};
 use crate::registry::Registry;
+use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
+use crate::{CompletionRequest, LogLevel};
 use crate::{Envelope, Implementation, Message, ProtocolVersion, Request, Response, Scope};
 use call::CallKind;
+use prompts::{CompletionResult, Prompts};
+use resources::Resources;
 use respond::Reply;
 
 /// An MCP server: its identity, its tools, and the dispatcher that answers requests
@@ -55,33 +63,54 @@ pub(crate) struct Inner {
     info: Implementation,
     instructions: Option<String>,
     registry: Registry,
+    resources: Resources,
+    prompts: Prompts,
+    completer: Option<Handler<CompletionRequest, CompletionResult>>,
     page_size: usize,
     list_ttl_ms: u64,
     rate_limit_as_result: bool,
     capabilities: ServerCapabilities,
 }
 
+/// Everything [`ServerBuilder`] collected, checked.
+pub(crate) struct Parts {
+    pub(crate) info: Implementation,
+    pub(crate) instructions: Option<String>,
+    pub(crate) registry: Registry,
+    pub(crate) resources: Resources,
+    pub(crate) prompts: Prompts,
+    pub(crate) completer: Option<Handler<CompletionRequest, CompletionResult>>,
+    pub(crate) page_size: usize,
+    pub(crate) list_ttl: Duration,
+    pub(crate) rate_limit_as_result: bool,
+}
+
 impl Inner {
-    fn new(
-        info: Implementation,
-        instructions: Option<String>,
-        registry: Registry,
-        page_size: usize,
-        list_ttl: Duration,
-        rate_limit_as_result: bool,
-    ) -> Self {
+    fn new(parts: Parts) -> Self {
         let capabilities = ServerCapabilities {
-            tools: (!registry.is_empty()).then_some(ListChanged {
+            tools: (!parts.registry.is_empty()).then_some(ListChanged {
                 list_changed: false,
             }),
+            resources: (!parts.resources.is_empty()).then_some(ResourcesCapability {
+                subscribe: true,
+                list_changed: false,
+            }),
+            prompts: (!parts.prompts.is_empty()).then_some(ListChanged {
+                list_changed: false,
+            }),
+            logging: Empty {},
+            completions: parts.completer.is_some().then_some(Empty {}),
         };
         Self {
-            info,
-            instructions,
-            registry,
-            page_size,
-            list_ttl_ms: u64::try_from(list_ttl.as_millis()).unwrap_or(u64::MAX),
-            rate_limit_as_result,
+            info: parts.info,
+            instructions: parts.instructions,
+            registry: parts.registry,
+            resources: parts.resources,
+            prompts: parts.prompts,
+            completer: parts.completer,
+            page_size: parts.page_size,
+            list_ttl_ms: u64::try_from(parts.list_ttl.as_millis()).unwrap_or(u64::MAX),
+            rate_limit_as_result: parts.rate_limit_as_result,
             capabilities,
         }
     }
@@ -181,31 +210,43 @@ impl Server {
             ttl_ms: inner.list_ttl_ms,
             private: scope.is_some(),
         };
+        let log_level = if modern {
+            meta.log_level
+        } else {
+            // Stateless HTTP cannot remember `logging/setLevel`: legacy requests
+            // without a level set by the transport get info and above.
+            envelope.legacy_log_level.or(Some(LogLevel::Info))
+        };
+        let request = move |id| RequestInfo {
+            id,
+            version,
+            client_capabilities: meta.client_capabilities,
+            progress_token: meta.progress_token,
+            log_level,
+            envelope,
+        };
         match kind {
             CallKind::Initialize(params) => inner.initialize(reply, &params),
             CallKind::Ping => Inner::ping(reply),
+            CallKind::SetLevel(_) => reply.complete(&serde_json::Map::new()),
             CallKind::Discover => inner.discover(reply),
             CallKind::ListTools { cursor } => {
                 inner.list_tools(reply, cursor.as_deref(), scope.as_ref())
             }
             CallKind::CallTool { name, arguments } => {
-                let log_level = if modern {
-                    meta.log_level
-                } else {
-                    envelope.legacy_log_level
-                };
-                let request = RequestInfo {
-                    id,
-                    version,
-                    client_capabilities: meta.client_capabilities,
-                    progress_token: meta.progress_token,
-                    log_level,
-                    envelope,
-                };
                 inner
-                    .call_tool(reply, &name, arguments, scope.as_ref(), request)
+                    .call_tool(reply, &name, arguments, scope.as_ref(), request(id))
                     .await
             }
+            CallKind::ListResources { cursor } => inner.list_resources(reply, cursor.as_deref()),
+            CallKind::ListTemplates { cursor } => inner.list_templates(reply, cursor.as_deref()),
+            CallKind::ReadResource { uri } => inner.read_resource(reply, &uri, request(id)).await,
+            CallKind::Subscribe { uri } => inner.subscribe(reply, &uri),
+            CallKind::ListPrompts { cursor } => inner.list_prompts(reply, cursor.as_deref()),
+            CallKind::GetPrompt { name, arguments } => {
+                inner.get_prompt(reply, &name, arguments, request(id)).await
+            }
+            CallKind::Complete(completion) => inner.complete(reply, completion, request(id)).await,
         }
     }
 }

@@ -8,11 +8,12 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::Inner;
+use super::paging::page;
 use super::respond::Reply;
 use crate::registry::arguments_or_empty;
 use crate::tool::ToolError;
 use crate::tool::context::RequestInfo;
-use crate::{ErrorObject, Response, Scope, cursor, schema};
+use crate::{ErrorObject, Response, Scope, schema};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -29,33 +30,15 @@ impl Inner {
         cursor: Option<&str>,
         scope: Option<&Scope>,
     ) -> Response {
-        let start = match cursor {
-            None => 0,
-            Some(c) => match cursor::decode(c, self.registry.fingerprint()) {
-                Some(offset) => offset,
-                None => {
-                    return Response::error(
-                        Some(reply.id),
-                        ErrorObject::invalid_params("invalid cursor"),
-                    );
-                }
-            },
-        };
-        let mut visible = self
+        let visible = self
             .registry
             .iter()
             .filter(|t| t.visible(scope))
-            .skip(start);
-        let tools: Vec<&RawValue> = visible
-            .by_ref()
-            .take(self.page_size)
-            .map(|t| &*t.encoded)
-            .collect();
-        let next_cursor = visible
-            .next()
-            .is_some()
-            .then(|| cursor::encode(start + tools.len(), self.registry.fingerprint()));
-        reply.cacheable(&ListToolsResult { tools, next_cursor })
+            .map(|t| &*t.encoded);
+        match page(visible, cursor, self.page_size, self.registry.fingerprint()) {
+            Ok((tools, next_cursor)) => reply.cacheable(&ListToolsResult { tools, next_cursor }),
+            Err(e) => Response::error(Some(reply.id), e),
+        }
     }
 
     pub(crate) async fn call_tool(

@@ -94,3 +94,19 @@ where
         _args: PhantomData,
     })
 }
+
+/// A type-erased handler of a resource read, a prompt or a completion.
+pub(crate) type Handler<A, R> = Arc<dyn Fn(A, RequestInfo) -> BoxFuture<'static, R> + Send + Sync>;
+
+/// Erases `async fn(A, Context<S>) -> R`, capturing the server's state.
+pub(crate) fn erase_fn<A, R, S, F, Fut>(handler: F, state: Arc<S>) -> Handler<A, R>
+where
+    A: Send + 'static,
+    S: Send + Sync + 'static,
+    F: Fn(A, Context<S>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = R> + Send + 'static,
+{
+    Arc::new(move |args, request| {
+        Box::pin(handler(args, Context::new(Arc::clone(&state), request)))
+    })
+}

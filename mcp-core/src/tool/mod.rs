@@ -8,7 +8,7 @@ mod output;
 pub use context::{Context, Envelope, NotificationStream, Notifier};
 pub use error::ToolError;
 pub use handler::ToolHandler;
-pub(crate) use handler::{ErasedTool, erase};
+pub(crate) use handler::{ErasedTool, Handler, erase, erase_fn};
 pub use output::{IntoToolResult, Json};
 
 use serde::de::DeserializeOwned;

@@ -478,9 +478,14 @@ async fn progress_and_logs_flow_only_when_asked() {
         }
     };
     let (_, notes) = run(request(1, "tools/call", json!({"name": "chatty"}))).await;
-    assert!(
-        notes.is_empty(),
-        "no progress token, no log level: {notes:?}"
+    let methods: Vec<_> = notes
+        .iter()
+        .map(|n| n["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        methods,
+        ["notifications/message"],
+        "legacy default: info logs; no progress without a token"
     );
 
     let mut req = modern(2, "tools/call", json!({"name": "chatty"}));

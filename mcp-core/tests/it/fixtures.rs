@@ -2,9 +2,12 @@
 
 use std::time::Duration;
 
+use std::collections::HashMap;
+
 use mcp_core::{
-    CallToolResult, Content, Context, Envelope, Json, JsonSchema, MethodClass, RateLimit,
-    ResourceContents, ResourceLink, Server, Tool, ToolError,
+    CallToolResult, Completion, CompletionRequest, Content, Context, Envelope, ErrorObject,
+    GetPromptResult, Json, JsonSchema, MethodClass, Prompt, PromptMessage, RateLimit, Resource,
+    ResourceContents, ResourceLink, ResourceRequest, ResourceTemplate, Server, Tool, ToolError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -65,6 +68,73 @@ pub fn server() -> Server {
 
 pub fn builder() -> mcp_core::ServerBuilder<()> {
     Server::builder("fixture", "1.2.3")
+        .resource(
+            Resource::new("test://static-text", "static-text").with_mime_type("text/plain"),
+            |r: ResourceRequest, _cx: Context| async move {
+                Ok(vec![ResourceContents::Text {
+                    uri: r.uri,
+                    mime_type: Some("text/plain".into()),
+                    text: "static text".into(),
+                }])
+            },
+        )
+        .resource(
+            Resource::new("test://static-binary", "static-binary").with_mime_type("image/png"),
+            |r: ResourceRequest, _cx: Context| async move {
+                Ok(vec![ResourceContents::Blob {
+                    uri: r.uri,
+                    mime_type: Some("image/png".into()),
+                    blob: PNG_1X1.into(),
+                }])
+            },
+        )
+        .resource(
+            Resource::new("test://gone", "gone"),
+            |r: ResourceRequest, _cx: Context| async move {
+                Err(ErrorObject::resource_not_found(&r.uri))
+            },
+        )
+        .resource_template(
+            ResourceTemplate::new("test://template/{id}/data", "template")
+                .with_mime_type("application/json"),
+            |r: ResourceRequest, _cx: Context| async move {
+                let id = r.variables["id"].clone();
+                Ok(vec![ResourceContents::Text {
+                    uri: r.uri,
+                    mime_type: Some("application/json".into()),
+                    text: json!({"id": id}).to_string(),
+                }])
+            },
+        )
+        .prompt(
+            Prompt::new("greet", "Greets someone.")
+                .required("name", "Who")
+                .optional("tone", "How"),
+            |args: HashMap<String, String>, _cx: Context| async move {
+                let text = format!(
+                    "Hello {} ({})",
+                    args["name"],
+                    args.get("tone").map_or("plain", String::as_str)
+                );
+                Ok(GetPromptResult::new(vec![
+                    PromptMessage::user(Content::text(text)),
+                    PromptMessage::assistant(Content::image(PNG_1X1, "image/png")),
+                    PromptMessage::user(Content::resource(ResourceContents::Text {
+                        uri: "test://static-text".into(),
+                        mime_type: Some("text/plain".into()),
+                        text: "static text".into(),
+                    })),
+                ]))
+            },
+        )
+        .completion(|req: CompletionRequest, _cx: Context| async move {
+            let options = ["alice", "albert", "bob"];
+            Ok(Completion::new(
+                options
+                    .into_iter()
+                    .filter(|o| o.starts_with(req.argument.value.as_str())),
+            ))
+        })
         .tool(|a: Echo, _cx: Context| async move { a.text })
         .tool(|a: Add, _cx: Context| async move { Json(Sum { sum: a.a + a.b }) })
         .tool(|a: DeleteRecord, _cx: Context| async move {

@@ -7,6 +7,7 @@
     unreachable_pub
 )]
 
+mod catalog;
 mod dispatch;
 mod fixtures;
 mod schema_conformance;

@@ -64,6 +64,44 @@ fn script(version: &str) -> Vec<(Value, &'static str)> {
         steps.push((request(2, "ping", json!({})), "EmptyResult"));
     }
     steps.push((req(3, "tools/list", json!({})), "ListToolsResult"));
+    steps.push((req(4, "resources/list", json!({})), "ListResourcesResult"));
+    steps.push((
+        req(5, "resources/templates/list", json!({})),
+        "ListResourceTemplatesResult",
+    ));
+    steps.push((
+        req(6, "resources/read", json!({"uri": "test://static-text"})),
+        "ReadResourceResult",
+    ));
+    steps.push((
+        req(
+            7,
+            "resources/read",
+            json!({"uri": "test://template/9/data"}),
+        ),
+        "ReadResourceResult",
+    ));
+    steps.push((
+        req(8, "resources/read", json!({"uri": "test://static-binary"})),
+        "ReadResourceResult",
+    ));
+    steps.push((
+        req(9, "resources/read", json!({"uri": "test://missing"})),
+        "ReadResourceResult",
+    ));
+    steps.push((req(30, "prompts/list", json!({})), "ListPromptsResult"));
+    steps.push((
+        req(
+            31,
+            "prompts/get",
+            json!({"name": "greet", "arguments": {"name": "Ada"}}),
+        ),
+        "GetPromptResult",
+    ));
+    steps.push((
+        req(32, "completion/complete", json!({"ref": {"type": "ref/prompt", "name": "greet"}, "argument": {"name": "name", "value": "al"}})),
+        "CompleteResult",
+    ));
     for (i, (name, args)) in [
         ("echo", json!({"text": "hi"})),
         ("add", json!({"a": 1, "b": 2})),

@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use mcp_core::{
-    Call, Envelope, ErrorObject, Message, NotificationStream, Notifier, ProtocolVersion, RequestId,
-    Response, Server,
+    Call, Envelope, ErrorObject, LogLevel, Message, NotificationStream, Notifier, ProtocolVersion,
+    RequestId, Response, Server,
 };
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::Semaphore;
@@ -85,6 +85,7 @@ where
         out,
         running: Mutex::new(HashMap::new()),
         legacy_version: Mutex::new(None),
+        log_level: Mutex::new(None),
         permits: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
     });
     let mut tasks = JoinSet::new();
@@ -114,6 +115,8 @@ struct Connection {
     running: Mutex<HashMap<RequestId, AbortHandle>>,
     /// Set by `initialize`: the legacy version in force for requests without `_meta`.
     legacy_version: Mutex<Option<ProtocolVersion>>,
+    /// Set by legacy `logging/setLevel`.
+    log_level: Mutex<Option<LogLevel>>,
     permits: Arc<Semaphore>,
 }
 
@@ -270,9 +273,19 @@ async fn serve_request(conn: &Connection, request: mcp_core::Request) -> Respons
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(negotiated);
     }
+    if let Some(level) = call.requested_log_level() {
+        *conn
+            .log_level
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(level);
+    }
     let mut envelope = Envelope::new();
     envelope.legacy_version = *conn
         .legacy_version
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    envelope.legacy_log_level = *conn
+        .log_level
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     envelope.notifier = Some(conn.out.clone());

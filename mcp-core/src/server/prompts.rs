@@ -1,0 +1,171 @@
+//! `prompts/list`, `prompts/get` and `completion/complete`.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
+use serde::Serialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::Inner;
+use super::paging::{fingerprint, page};
+use super::respond::Reply;
+use crate::tool::Handler;
+use crate::tool::context::RequestInfo;
+use crate::{Completion, CompletionRequest, ErrorObject, GetPromptResult, Prompt, Response};
+
+pub(crate) type PromptResult = Result<GetPromptResult, ErrorObject>;
+pub(crate) type CompletionResult = Result<Completion, ErrorObject>;
+
+pub(crate) struct PromptEntry {
+    pub(crate) prompt: Prompt,
+    encoded: Box<RawValue>,
+    handler: Handler<HashMap<String, String>, PromptResult>,
+}
+
+#[derive(Default)]
+pub(crate) struct Prompts {
+    entries: Vec<PromptEntry>,
+    by_name: HashMap<String, usize>,
+    fp: [u8; 32],
+}
+
+impl Prompts {
+    pub(crate) fn add(
+        &mut self,
+        prompt: Prompt,
+        handler: Handler<HashMap<String, String>, PromptResult>,
+    ) -> Result<(), String> {
+        if self.by_name.contains_key(&prompt.name) {
+            return Err(format!("prompt {:?} is registered twice", prompt.name));
+        }
+        if prompt.name.is_empty() {
+            return Err("a prompt needs a name".to_owned());
+        }
+        let encoded = serde_json::value::to_raw_value(&prompt).map_err(|e| e.to_string())?;
+        self.by_name.insert(prompt.name.clone(), self.entries.len());
+        self.entries.push(PromptEntry {
+            prompt,
+            encoded,
+            handler,
+        });
+        self.fp = fingerprint("prompts", self.entries.iter().map(|e| &*e.encoded));
+        Ok(())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListPrompts<'a> {
+    prompts: Vec<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CompleteResult<'a> {
+    completion: &'a Completion,
+}
+
+impl Inner {
+    pub(crate) fn list_prompts(&self, reply: Reply<'_>, cursor: Option<&str>) -> Response {
+        let p = &self.prompts;
+        match page(
+            p.entries.iter().map(|e| &*e.encoded),
+            cursor,
+            self.page_size,
+            &p.fp,
+        ) {
+            Ok((prompts, next_cursor)) => reply.cacheable(&ListPrompts {
+                prompts,
+                next_cursor,
+            }),
+            Err(e) => Response::error(Some(reply.id), e),
+        }
+    }
+
+    pub(crate) async fn get_prompt(
+        &self,
+        reply: Reply<'_>,
+        name: &str,
+        arguments: Option<serde_json::Map<String, Value>>,
+        request: RequestInfo,
+    ) -> Response {
+        let Some(&i) = self.prompts.by_name.get(name) else {
+            return Response::error(
+                Some(reply.id),
+                ErrorObject::invalid_params(format_args!("Unknown prompt: {name}")),
+            );
+        };
+        let entry = &self.prompts.entries[i];
+        let mut args = HashMap::new();
+        for (key, value) in arguments.unwrap_or_default() {
+            match value {
+                Value::String(s) => {
+                    args.insert(key, s);
+                }
+                other => {
+                    return Response::error(
+                        Some(reply.id),
+                        ErrorObject::invalid_params(format_args!(
+                            "prompt argument {key:?} must be a string, got {other}"
+                        )),
+                    );
+                }
+            }
+        }
+        let missing: Vec<&str> = entry
+            .prompt
+            .arguments
+            .iter()
+            .filter(|a| a.required == Some(true) && !args.contains_key(&a.name))
+            .map(|a| a.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Response::error(
+                Some(reply.id),
+                ErrorObject::invalid_params(format_args!(
+                    "prompt {name:?} is missing required argument(s): {}",
+                    missing.join(", ")
+                )),
+            );
+        }
+        let outcome = AssertUnwindSafe((entry.handler)(args, request))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                tracing::error!(prompt = name, "prompt handler panicked");
+                Err(ErrorObject::internal("the prompt handler failed"))
+            });
+        match outcome {
+            Ok(result) => reply.complete(&result),
+            Err(e) => Response::error(Some(reply.id), e),
+        }
+    }
+
+    pub(crate) async fn complete(
+        &self,
+        reply: Reply<'_>,
+        completion: CompletionRequest,
+        request: RequestInfo,
+    ) -> Response {
+        let outcome = match &self.completer {
+            None => Ok(Completion::default()),
+            Some(handler) => AssertUnwindSafe(handler(completion, request))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| Err(ErrorObject::internal("the completion handler failed"))),
+        };
+        match outcome {
+            Ok(completion) => reply.complete(&CompleteResult {
+                completion: &completion,
+            }),
+            Err(e) => Response::error(Some(reply.id), e),
+        }
+    }
+}

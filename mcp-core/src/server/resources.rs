@@ -1,0 +1,216 @@
+//! `resources/list`, `resources/templates/list`, `resources/read`, and legacy
+//! `resources/subscribe`/`unsubscribe`.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
+use serde::Serialize;
+use serde_json::json;
+use serde_json::value::RawValue;
+
+use super::Inner;
+use super::paging::{fingerprint, page};
+use super::respond::Reply;
+use crate::tool::Handler;
+use crate::tool::context::RequestInfo;
+use crate::uri_template::UriTemplate;
+use crate::{ErrorObject, Resource, ResourceContents, ResourceRequest, ResourceTemplate, Response};
+
+/// What a resource handler returns.
+pub(crate) type ReadResult = Result<Vec<ResourceContents>, ErrorObject>;
+
+pub(crate) struct FixedEntry {
+    encoded: Box<RawValue>,
+    handler: Handler<ResourceRequest, ReadResult>,
+}
+
+pub(crate) struct TemplateEntry {
+    pub(crate) template: ResourceTemplate,
+    parsed: UriTemplate,
+    encoded: Box<RawValue>,
+    handler: Handler<ResourceRequest, ReadResult>,
+}
+
+#[derive(Default)]
+pub(crate) struct Resources {
+    fixed: Vec<FixedEntry>,
+    by_uri: HashMap<String, usize>,
+    templates: Vec<TemplateEntry>,
+    fixed_fp: [u8; 32],
+    templates_fp: [u8; 32],
+}
+
+impl Resources {
+    pub(crate) fn add_fixed(
+        &mut self,
+        resource: Resource,
+        handler: Handler<ResourceRequest, ReadResult>,
+    ) -> Result<(), String> {
+        if self.by_uri.contains_key(&resource.uri) {
+            return Err(format!("resource {:?} is registered twice", resource.uri));
+        }
+        let encoded = serde_json::value::to_raw_value(&resource).map_err(|e| e.to_string())?;
+        self.by_uri.insert(resource.uri.clone(), self.fixed.len());
+        self.fixed.push(FixedEntry { encoded, handler });
+        self.fixed_fp = fingerprint("resources", self.fixed.iter().map(|e| &*e.encoded));
+        Ok(())
+    }
+
+    pub(crate) fn add_template(
+        &mut self,
+        template: ResourceTemplate,
+        handler: Handler<ResourceRequest, ReadResult>,
+    ) -> Result<(), String> {
+        let parsed = UriTemplate::parse(&template.uri_template)?;
+        if self
+            .templates
+            .iter()
+            .any(|t| t.template.uri_template == template.uri_template)
+        {
+            return Err(format!(
+                "resource template {:?} is registered twice",
+                template.uri_template
+            ));
+        }
+        let encoded = serde_json::value::to_raw_value(&template).map_err(|e| e.to_string())?;
+        self.templates.push(TemplateEntry {
+            template,
+            parsed,
+            encoded,
+            handler,
+        });
+        self.templates_fp = fingerprint("templates", self.templates.iter().map(|e| &*e.encoded));
+        Ok(())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.fixed.is_empty() && self.templates.is_empty()
+    }
+
+    /// The handler for `uri` and the request to give it.
+    fn resolve(
+        &self,
+        uri: &str,
+    ) -> Option<(&Handler<ResourceRequest, ReadResult>, ResourceRequest)> {
+        if let Some(&i) = self.by_uri.get(uri) {
+            let request = ResourceRequest {
+                uri: uri.to_owned(),
+                variables: HashMap::new(),
+            };
+            return Some((&self.fixed[i].handler, request));
+        }
+        self.templates.iter().find_map(|t| {
+            t.parsed.matches(uri).map(|variables| {
+                let request = ResourceRequest {
+                    uri: uri.to_owned(),
+                    variables,
+                };
+                (&t.handler, request)
+            })
+        })
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListResources<'a> {
+    resources: Vec<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListTemplates<'a> {
+    resource_templates: Vec<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ReadResourceResult<'a> {
+    contents: &'a [ResourceContents],
+}
+
+/// The not-found error of the request's era: `-32602` with `data.uri` on modern
+/// requests, `-32002` on legacy ones.
+pub(crate) fn not_found(uri: &str, modern: bool) -> ErrorObject {
+    let code = if modern {
+        ErrorObject::INVALID_PARAMS
+    } else {
+        ErrorObject::RESOURCE_NOT_FOUND
+    };
+    ErrorObject::new(code, format!("Resource not found: {uri}")).with_data(json!({ "uri": uri }))
+}
+
+impl Inner {
+    pub(crate) fn list_resources(&self, reply: Reply<'_>, cursor: Option<&str>) -> Response {
+        let r = &self.resources;
+        match page(
+            r.fixed.iter().map(|e| &*e.encoded),
+            cursor,
+            self.page_size,
+            &r.fixed_fp,
+        ) {
+            Ok((resources, next_cursor)) => reply.cacheable(&ListResources {
+                resources,
+                next_cursor,
+            }),
+            Err(e) => Response::error(Some(reply.id), e),
+        }
+    }
+
+    pub(crate) fn list_templates(&self, reply: Reply<'_>, cursor: Option<&str>) -> Response {
+        let r = &self.resources;
+        let items = r.templates.iter().map(|e| &*e.encoded);
+        match page(items, cursor, self.page_size, &r.templates_fp) {
+            Ok((resource_templates, next_cursor)) => reply.cacheable(&ListTemplates {
+                resource_templates,
+                next_cursor,
+            }),
+            Err(e) => Response::error(Some(reply.id), e),
+        }
+    }
+
+    pub(crate) async fn read_resource(
+        &self,
+        reply: Reply<'_>,
+        uri: &str,
+        request: RequestInfo,
+    ) -> Response {
+        let modern = reply.version.is_modern();
+        let Some((handler, resource_request)) = self.resources.resolve(uri) else {
+            return Response::error(Some(reply.id), not_found(uri, modern));
+        };
+        let outcome = AssertUnwindSafe(handler(resource_request, request))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                tracing::error!(uri, "resource handler panicked");
+                Err(ErrorObject::internal("the resource handler failed"))
+            });
+        match outcome {
+            Ok(contents) if contents.is_empty() => {
+                Response::error(Some(reply.id), not_found(uri, modern))
+            }
+            Ok(contents) => reply.cacheable(&ReadResourceResult {
+                contents: &contents,
+            }),
+            Err(e) if e.code() == ErrorObject::RESOURCE_NOT_FOUND => {
+                Response::error(Some(reply.id), not_found(uri, modern))
+            }
+            Err(e) => Response::error(Some(reply.id), e),
+        }
+    }
+
+    /// Legacy `resources/subscribe` and `unsubscribe`: accepted for known URIs. A
+    /// stateless server keeps no subscription; updates reach clients through
+    /// `subscriptions/listen` (modern) instead.
+    pub(crate) fn subscribe(&self, reply: Reply<'_>, uri: &str) -> Response {
+        if self.resources.resolve(uri).is_none() {
+            return Response::error(Some(reply.id), not_found(uri, false));
+        }
+        reply.complete(&serde_json::Map::new())
+    }
+}

@@ -1,0 +1,292 @@
+//! Resources, resource templates, prompts and completion in both eras.
+
+use mcp_core::ErrorObject;
+use serde_json::json;
+
+use crate::fixtures::*;
+
+#[tokio::test]
+async fn resources_list_read_and_template() {
+    let s = server();
+    let r = send(&s, request(1, "resources/list", json!({})))
+        .await
+        .unwrap();
+    let uris: Vec<_> = r["result"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["uri"].clone())
+        .collect();
+    assert_eq!(
+        uris,
+        ["test://static-text", "test://static-binary", "test://gone"]
+    );
+    assert_eq!(r["result"]["resources"][0]["mimeType"], "text/plain");
+
+    let r = send(&s, request(2, "resources/templates/list", json!({})))
+        .await
+        .unwrap();
+    assert_eq!(
+        r["result"]["resourceTemplates"][0]["uriTemplate"],
+        "test://template/{id}/data"
+    );
+
+    let r = send(
+        &s,
+        request(3, "resources/read", json!({"uri": "test://static-text"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r["result"]["contents"],
+        json!([{"uri": "test://static-text", "mimeType": "text/plain", "text": "static text"}])
+    );
+    let r = send(
+        &s,
+        request(4, "resources/read", json!({"uri": "test://static-binary"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["result"]["contents"][0]["blob"], PNG_1X1);
+    let r = send(
+        &s,
+        request(
+            5,
+            "resources/read",
+            json!({"uri": "test://template/123/data"}),
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(
+        r["result"]["contents"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("123")
+    );
+
+    let r = send(
+        &s,
+        modern(6, "resources/read", json!({"uri": "test://static-text"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["result"]["resultType"], "complete");
+    assert!(r["result"]["ttlMs"].is_u64(), "resources/read is cacheable");
+    assert_eq!(r["result"]["cacheScope"], "public");
+}
+
+#[tokio::test]
+async fn missing_resources_get_the_error_of_their_era() {
+    let s = server();
+    for uri in ["test://nope", "test://gone", "test://template//data"] {
+        let legacy = send(&s, request(1, "resources/read", json!({"uri": uri})))
+            .await
+            .unwrap();
+        assert_eq!(
+            legacy["error"]["code"],
+            ErrorObject::RESOURCE_NOT_FOUND,
+            "{uri}"
+        );
+        assert_eq!(legacy["error"]["data"]["uri"], uri);
+        let modern_r = send(&s, modern(2, "resources/read", json!({"uri": uri})))
+            .await
+            .unwrap();
+        assert_eq!(
+            modern_r["error"]["code"],
+            ErrorObject::INVALID_PARAMS,
+            "{uri}"
+        );
+        assert_eq!(modern_r["error"]["data"]["uri"], uri);
+        assert!(
+            modern_r.get("result").is_none(),
+            "never an empty contents list"
+        );
+    }
+    let r = send(
+        &s,
+        request(
+            3,
+            "resources/subscribe",
+            json!({"uri": "test://static-text"}),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["result"], json!({}));
+    let r = send(
+        &s,
+        request(
+            4,
+            "resources/unsubscribe",
+            json!({"uri": "test://static-text"}),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["result"], json!({}));
+    let r = send(
+        &s,
+        modern(
+            5,
+            "resources/subscribe",
+            json!({"uri": "test://static-text"}),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r["error"]["code"],
+        ErrorObject::METHOD_NOT_FOUND,
+        "modern clients use subscriptions/listen"
+    );
+}
+
+#[tokio::test]
+async fn prompts_check_their_arguments() {
+    let s = server();
+    let r = send(&s, request(1, "prompts/list", json!({})))
+        .await
+        .unwrap();
+    assert_eq!(
+        r["result"]["prompts"][0]["arguments"],
+        json!([
+            {"name": "name", "description": "Who", "required": true},
+            {"name": "tone", "description": "How", "required": false}
+        ])
+    );
+    let r = send(
+        &s,
+        request(
+            2,
+            "prompts/get",
+            json!({"name": "greet", "arguments": {"name": "Ada", "tone": "warm"}}),
+        ),
+    )
+    .await
+    .unwrap();
+    let messages = r["result"]["messages"].as_array().unwrap();
+    assert_eq!(
+        messages[0],
+        json!({"role": "user", "content": {"type": "text", "text": "Hello Ada (warm)"}})
+    );
+    assert_eq!(messages[1]["content"]["type"], "image");
+    assert_eq!(messages[2]["content"]["type"], "resource");
+
+    let r = send(
+        &s,
+        request(
+            3,
+            "prompts/get",
+            json!({"name": "greet", "arguments": {"tone": "warm"}}),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS);
+    assert!(r["error"]["message"].as_str().unwrap().contains("name"));
+    let r = send(&s, request(4, "prompts/get", json!({"name": "greet"})))
+        .await
+        .unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS);
+    let r = send(
+        &s,
+        request(
+            5,
+            "prompts/get",
+            json!({"name": "greet", "arguments": {"name": 5}}),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS);
+    let r = send(&s, request(6, "prompts/get", json!({"name": "nope"})))
+        .await
+        .unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS);
+}
+
+#[tokio::test]
+async fn completion_and_capabilities() {
+    let s = server();
+    let r = send(
+        &s,
+        request(1, "completion/complete", json!({"ref": {"type": "ref/prompt", "name": "greet"}, "argument": {"name": "name", "value": "al"}})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r["result"]["completion"],
+        json!({"values": ["alice", "albert"], "total": 2, "hasMore": false})
+    );
+    let r = send(
+        &s,
+        request(
+            2,
+            "completion/complete",
+            json!({"ref": {"type": "ref/unknown"}, "argument": {"name": "x", "value": ""}}),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS);
+
+    let r = send(
+        &s,
+        request(
+            3,
+            "initialize",
+            json!({"protocolVersion": "2025-11-25", "capabilities": {}}),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r["result"]["capabilities"],
+        json!({
+            "tools": {"listChanged": false},
+            "resources": {"subscribe": true, "listChanged": false},
+            "prompts": {"listChanged": false},
+            "logging": {},
+            "completions": {}
+        })
+    );
+    let r = send(
+        &s,
+        request(4, "logging/setLevel", json!({"level": "debug"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["result"], json!({}));
+    let r = send(&s, request(5, "logging/setLevel", json!({"level": "loud"})))
+        .await
+        .unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS);
+}
+
+#[test]
+fn bad_registrations_are_reported() {
+    use mcp_core::{Context, Prompt, Resource, ResourceRequest, ResourceTemplate, Server};
+    let err = Server::builder("x", "1")
+        .resource(
+            Resource::new("a://1", "one"),
+            |_: ResourceRequest, _cx: Context| async { Ok(vec![]) },
+        )
+        .resource(
+            Resource::new("a://1", "again"),
+            |_: ResourceRequest, _cx: Context| async { Ok(vec![]) },
+        )
+        .resource_template(
+            ResourceTemplate::new("a://{+path}", "t"),
+            |_: ResourceRequest, _cx: Context| async { Ok(vec![]) },
+        )
+        .prompt(Prompt::new("p", "d"), |_, _cx: Context| async {
+            Ok(mcp_core::GetPromptResult::default())
+        })
+        .prompt(Prompt::new("p", "d"), |_, _cx: Context| async {
+            Ok(mcp_core::GetPromptResult::default())
+        })
+        .build()
+        .unwrap_err();
+    assert_eq!(err.problems().len(), 3, "{err}");
+}
