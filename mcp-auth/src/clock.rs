@@ -16,6 +16,12 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Timestamp;
 }
 
+impl<C: Clock + ?Sized> Clock for Arc<C> {
+    fn now(&self) -> Timestamp {
+        (**self).now()
+    }
+}
+
 /// The operating system's wall clock.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;

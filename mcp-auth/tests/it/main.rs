@@ -9,6 +9,8 @@
 )]
 
 mod common;
+#[cfg(feature = "redis")]
+mod e2e;
 mod layer;
 mod lifecycle;
 #[cfg(feature = "redis")]

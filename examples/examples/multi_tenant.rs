@@ -1,0 +1,357 @@
+//! `multi_tenant`: one MCP server for many tenants. A management API, protected by an
+//! admin key, creates per-account MCP server URLs that carry a secret token; each URL
+//! sees only its account's data and the tools its scope permits, until it expires or
+//! is deleted.
+//!
+//! Run with
+//! `cargo run -p examples --example multi_tenant -- --listen 127.0.0.1:8080 --admin-key change-me`
+//! (in-memory tokens, random signing key). For several instances sharing tokens, add
+//! `--redis redis://127.0.0.1:6379` and set `MCP_SIGNING_KEY` to 64+ hex digits. Then:
+//!
+//! ```text
+//! curl -s -X POST http://127.0.0.1:8080/integrated-account/acct_42/mcp \
+//!   -H 'Authorization: Bearer change-me' -H 'Content-Type: application/json' \
+//!   -d '{"name": "CRM read-only", "config": {"methods": ["read"]}, "expires_at": "2030-01-01T00:00:00Z"}'
+//! # {"id":"…","name":"CRM read-only","config":{"methods":["read"]},"expires_at":"2030-01-01T00:00:00Z",
+//! #  "url":"http://127.0.0.1:8080/mcp/mcp_…"}
+//! curl -s -X POST "$URL" -H 'Content-Type: application/json' \
+//!   -d '{"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}'
+//! curl -s -X PATCH http://127.0.0.1:8080/mcp-servers/$ID -H 'Authorization: Bearer change-me' \
+//!   -H 'Content-Type: application/json' -d '{"expires_at": null}'
+//! curl -s -X DELETE http://127.0.0.1:8080/mcp-servers/$ID -H 'Authorization: Bearer change-me'
+//! ```
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::extract::{Path, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use clap::Parser;
+use mcp_auth::{
+    AuthError, AuthLayer, Clock, MemoryStore, NewToken, RedisStore, SigningKey, SystemClock,
+    Timestamp, TokenId, TokenManager, TokenMetadata, TokenScope, TokenStore,
+};
+use mcp_core::{Context, JsonSchema, Server, Tool, ToolError};
+use mcp_transport::http::McpService;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Any error `main` reports.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Serve a multi-tenant CRM over MCP, with a management API for per-tenant URLs.
+#[derive(Parser, Debug)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The key the management API requires as `Authorization: Bearer <key>`.
+    #[arg(long)]
+    pub admin_key: String,
+    /// Keep tokens in Redis (shared by many instances) instead of in memory.
+    #[arg(long)]
+    pub redis: Option<String>,
+    /// The public base URL of this server (default: `http://<listen address>`).
+    #[arg(long)]
+    pub public_url: Option<String>,
+}
+
+/// The fake CRM: contacts per account, shared by every request.
+#[derive(Default)]
+pub struct Crm {
+    contacts: Mutex<HashMap<String, Vec<String>>>,
+}
+
+/// The account of the token that authorized this request.
+fn account(cx: &Context<Crm>) -> Result<String, ToolError> {
+    cx.extensions()
+        .get::<TokenMetadata>()
+        .map(|m| m.account_id.clone())
+        .ok_or_else(|| ToolError::new("this server needs a per-account URL"))
+}
+
+/// List the contacts of the connected CRM account.
+#[derive(Deserialize, JsonSchema, Tool)]
+#[tool(read_only, tags("crm", "contacts"))]
+pub struct ListContacts {}
+
+async fn list_contacts(_: ListContacts, cx: Context<Crm>) -> Result<String, ToolError> {
+    let account = account(&cx)?;
+    let contacts = cx
+        .state()
+        .contacts
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let list = contacts.get(&account).cloned().unwrap_or_default();
+    Ok(json!({ "account": account, "contacts": list }).to_string())
+}
+
+/// Add a contact to the connected CRM account.
+#[derive(Deserialize, JsonSchema, Tool)]
+#[tool(class = "write", tags("crm", "contacts"))]
+pub struct CreateContact {
+    /// The contact's full name.
+    pub name: String,
+}
+
+async fn create_contact(args: CreateContact, cx: Context<Crm>) -> Result<String, ToolError> {
+    let account = account(&cx)?;
+    let mut contacts = cx
+        .state()
+        .contacts
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    contacts.entry(account).or_default().push(args.name.clone());
+    Ok(format!("created contact {}", args.name))
+}
+
+/// Search the support tickets of the connected account.
+#[derive(Deserialize, JsonSchema, Tool)]
+#[tool(read_only, tags("support"))]
+pub struct SearchTickets {
+    /// Words to look for.
+    pub query: String,
+}
+
+async fn search_tickets(args: SearchTickets, cx: Context<Crm>) -> Result<String, ToolError> {
+    let account = account(&cx)?;
+    Ok(json!({ "account": account, "query": args.query, "tickets": [] }).to_string())
+}
+
+/// The CRM's MCP server.
+pub fn crm_server() -> Result<Server, mcp_core::BuildError> {
+    Server::builder("crm", env!("CARGO_PKG_VERSION"))
+        .state(Crm::default())
+        .tool(list_contacts)
+        .tool(create_contact)
+        .tool(search_tickets)
+        .build()
+}
+
+/// What the management handlers share.
+#[derive(Clone)]
+struct Admin {
+    tokens: TokenManager,
+    admin_key: Arc<str>,
+    public_url: Arc<str>,
+}
+
+/// A management API error: the status and `{"error": message}`.
+struct ApiError(StatusCode, String);
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        if error.is_unavailable() {
+            tracing::warn!(%error, "token store unavailable");
+        }
+        Self(error.status(), error.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+/// Equal in time independent of where the inputs differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Admin {
+    fn check(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        let presented = headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map_or("", |(_, key)| key.trim());
+        if constant_time_eq(presented.as_bytes(), self.admin_key.as_bytes()) {
+            Ok(())
+        } else {
+            Err(ApiError(
+                StatusCode::UNAUTHORIZED,
+                "admin key required".into(),
+            ))
+        }
+    }
+}
+
+fn view(m: &TokenMetadata) -> Value {
+    json!({ "id": m.id, "name": m.name, "account_id": m.account_id, "config": m.scope, "expires_at": m.expires_at })
+}
+
+fn token_id(id: &str) -> Result<TokenId, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError(StatusCode::NOT_FOUND, "no MCP server has this id".into()))
+}
+
+/// The body of `POST /integrated-account/{account_id}/mcp`.
+#[derive(Deserialize)]
+struct CreateServer {
+    name: String,
+    #[serde(default)]
+    config: TokenScope,
+    #[serde(default)]
+    expires_at: Option<Timestamp>,
+    #[serde(default)]
+    environment_id: String,
+    #[serde(default)]
+    team_id: String,
+}
+
+async fn create_server(
+    State(admin): State<Admin>,
+    Path(account_id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<CreateServer>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    admin.check(&headers)?;
+    let request = NewToken::new(body.name, account_id)
+        .scope(body.config)
+        .expires_at(body.expires_at)
+        .environment_id(body.environment_id)
+        .team_id(body.team_id);
+    let issued = admin.tokens.create(request).await?;
+    let mut answer = view(&issued.metadata);
+    let url = format!("{}/mcp/{}", admin.public_url, issued.token.expose_secret());
+    answer["url"] = Value::String(url);
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+async fn get_server(
+    State(admin): State<Admin>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    admin.check(&headers)?;
+    Ok(Json(view(&admin.tokens.get(&token_id(&id)?).await?)))
+}
+
+async fn update_server(
+    State(admin): State<Admin>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, ApiError> {
+    admin.check(&headers)?;
+    let bad = |m: &str| ApiError(StatusCode::BAD_REQUEST, m.to_owned());
+    let value = body
+        .get("expires_at")
+        .ok_or_else(|| bad("expected {\"expires_at\": <date or null>}"))?;
+    let expires_at: Option<Timestamp> = serde_json::from_value(value.clone())
+        .map_err(|_| bad("expires_at must be an RFC 3339 date-time or null"))?;
+    let id = token_id(&id)?;
+    Ok(Json(view(&admin.tokens.set_expiry(&id, expires_at).await?)))
+}
+
+async fn delete_server(
+    State(admin): State<Admin>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    admin.check(&headers)?;
+    admin.tokens.revoke(&token_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signing key from `MCP_SIGNING_KEY` (hex); with the in-memory store a random
+/// key is generated when it is unset.
+fn signing_key(hex: Option<&str>, redis: bool) -> Result<SigningKey, BoxError> {
+    match hex {
+        Some(hex) => Ok(SigningKey::from_hex("primary", hex)?),
+        None if redis => {
+            Err("MCP_SIGNING_KEY (hex, at least 32 bytes) is required with --redis".into())
+        }
+        None => {
+            tracing::warn!(
+                "MCP_SIGNING_KEY is unset: using a random signing key; tokens die with this process"
+            );
+            Ok(SigningKey::generate("primary")?)
+        }
+    }
+}
+
+/// Builds the app and serves it on `listener` until `shutdown` completes.
+///
+/// `signing_key_hex` is `MCP_SIGNING_KEY`; `clock` decides expiry (tests move it).
+pub async fn run(
+    args: Args,
+    signing_key_hex: Option<String>,
+    clock: Arc<dyn Clock>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), BoxError> {
+    if args.admin_key.len() < 8 {
+        return Err("--admin-key must be at least 8 characters".into());
+    }
+    let key = signing_key(signing_key_hex.as_deref(), args.redis.is_some())?;
+    let store: Arc<dyn TokenStore> = match &args.redis {
+        Some(url) => Arc::new(RedisStore::connect(url).await?),
+        None => Arc::new(MemoryStore::new()),
+    };
+    let tokens = TokenManager::builder(store, key).clock(clock).build()?;
+    let public_url = match args.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("http://{}", listener.local_addr()?),
+    };
+    let mut mcp = McpService::builder(crm_server()?);
+    if let Some(host) = public_url
+        .parse::<Uri>()
+        .ok()
+        .and_then(|u| u.host().map(str::to_owned))
+    {
+        mcp = mcp.allowed_hosts([host]);
+    }
+    let mcp = mcp.build();
+    // Tokens arrive in the path (`/mcp/<token>`) or as `Authorization: Bearer`; the
+    // layer answers 401/503 itself and hands the MCP service a request for `/mcp`.
+    let mcp_routes = Router::new()
+        .route_service("/mcp/{token}", mcp.clone())
+        .route_service("/mcp", mcp)
+        .layer(AuthLayer::new(tokens.clone()));
+    let admin = Admin {
+        tokens,
+        admin_key: args.admin_key.into(),
+        public_url: public_url.clone().into(),
+    };
+    let app = Router::new()
+        .route("/integrated-account/{account_id}/mcp", post(create_server))
+        .route(
+            "/mcp-servers/{id}",
+            get(get_server).patch(update_server).delete(delete_server),
+        )
+        .with_state(admin)
+        .merge(mcp_routes);
+    println!("management API and MCP endpoint at {public_url}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let signing_key = std::env::var("MCP_SIGNING_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    run(args, signing_key, Arc::new(SystemClock), listener, shutdown).await
+}
