@@ -72,7 +72,7 @@ mod trace;
 pub use error::Error;
 pub use normalized::{DEFAULT_RETRY_AFTER, NormalizedError};
 pub use normalizer::{ErrorNormalizer, NormalizerChain};
-pub use quota::{LocalQuota, ManualClock, QuotaBody, QuotaFuture, QuotaKey, QuotaLayer, QuotaService};
+pub use quota::{LocalQuota, ManualClock, QuotaFuture, QuotaKey, QuotaLayer, QuotaService};
 pub use ratelimit::{MAX_WAIT, RateLimitInfo, parse_retry_after};
 pub use reauth::{ReauthEvent, ReauthHook};
 pub use response::UpstreamResponse;

@@ -6,7 +6,7 @@ use std::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
 
-use super::QuotaBody;
+use bytes::Bytes;
 
 pin_project! {
     /// Resolves to the inner service's response, or to the `429` answer at once.
@@ -20,7 +20,7 @@ pin_project! {
     #[project = KindProjected]
     enum Kind<F> {
         Inner { #[pin] future: F },
-        Limited { response: Option<http::Response<bytes::Bytes>> },
+        Limited { response: Option<http::Response<Bytes>> },
     }
 }
 
@@ -31,7 +31,7 @@ impl<F> QuotaFuture<F> {
         }
     }
 
-    pub(super) fn limited(response: http::Response<bytes::Bytes>) -> Self {
+    pub(super) fn limited(response: http::Response<Bytes>) -> Self {
         Self {
             kind: Kind::Limited {
                 response: Some(response),
@@ -49,18 +49,18 @@ impl<F> std::fmt::Debug for QuotaFuture<F> {
 impl<F, B, E> Future for QuotaFuture<F>
 where
     F: Future<Output = Result<http::Response<B>, E>>,
+    B: From<Bytes>,
 {
-    type Output = Result<http::Response<QuotaBody<B>>, E>;
+    type Output = Result<http::Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().kind.project() {
             KindProjected::Inner { future } => {
-                let response = ready!(future.poll(cx))?;
-                Poll::Ready(Ok(response.map(QuotaBody::inner)))
+                Poll::Ready(Ok(ready!(future.poll(cx))?))
             }
             KindProjected::Limited { response } => {
                 let response = response.take().unwrap_or_default();
-                Poll::Ready(Ok(response.map(QuotaBody::full)))
+                Poll::Ready(Ok(response.map(B::from)))
             }
         }
     }

@@ -1,13 +1,11 @@
 //! [`QuotaLayer`]: a local per-key request quota (governor's GCRA) that answers
 //! `429` with the same `ratelimit-*` headers as a passed-through upstream limit.
 
-mod body;
 mod future;
 mod key;
 mod limiter;
 mod store;
 
-pub use body::QuotaBody;
 pub use future::QuotaFuture;
 pub use key::QuotaKey;
 pub use limiter::ManualClock;
@@ -84,7 +82,10 @@ impl LocalQuota {
 /// A tower layer limiting requests per key (a token id, else the client address;
 /// see [`QuotaKey`]).
 ///
-/// It decides from the request head alone, before the body is read, and answers an
+/// It wraps any HTTP service whose response body can be built from [`Bytes`] (the
+/// HTTP transport's, axum's, `Full<Bytes>`): around the whole transport service, or
+/// through the transport builder's `layer`. It decides from the request head alone,
+/// before the body is read, and answers an
 /// over-quota request itself: `429 Too Many Requests` with `ratelimit-limit`,
 /// `ratelimit-remaining: 0`, `ratelimit-reset` and `Retry-After` (seconds), and a
 /// JSON-RPC error body (`-32010`, `data.rateLimit`). Keys are pruned once their
@@ -258,8 +259,9 @@ impl<S> QuotaService<S> {
 impl<S, B, ResBody> Service<http::Request<B>> for QuotaService<S>
 where
     S: Service<http::Request<B>, Response = http::Response<ResBody>>,
+    ResBody: From<Bytes>,
 {
-    type Response = http::Response<QuotaBody<ResBody>>;
+    type Response = http::Response<ResBody>;
     type Error = S::Error;
     type Future = QuotaFuture<S::Future>;
 

@@ -44,23 +44,23 @@ struct Repeat {
 }
 
 /// One fixture.
-pub struct Fixture {
-    pub name: String,
-    pub path: PathBuf,
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-    pub provider: Option<String>,
-    pub secret: Option<String>,
+pub(crate) struct Fixture {
+    pub(crate) name: String,
+    pub(crate) path: PathBuf,
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+    pub(crate) provider: Option<String>,
+    pub(crate) secret: Option<String>,
     /// `None` for a success.
-    pub expected: Option<NormalizedError>,
+    pub(crate) expected: Option<NormalizedError>,
     /// The raw `expected` value (a placeholder until regenerated).
-    pub expected_raw: Value,
+    pub(crate) expected_raw: Value,
 }
 
 impl Fixture {
     /// The upstream response, with the fixture's provider and secret.
-    pub fn response(&self) -> UpstreamResponse {
+    pub(crate) fn response(&self) -> UpstreamResponse {
         let mut response = UpstreamResponse::new(
             StatusCode::from_u16(self.status).unwrap(),
             self.headers.clone(),
@@ -76,17 +76,17 @@ impl Fixture {
     }
 
     /// Whether the upstream failed.
-    pub fn is_failure(&self) -> bool {
+    pub(crate) fn is_failure(&self) -> bool {
         self.expected_raw != Value::Null
     }
 }
 
-pub fn dir() -> PathBuf {
+pub(crate) fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
 /// Every fixture, sorted by name.
-pub fn all() -> Vec<Fixture> {
+pub(crate) fn all() -> Vec<Fixture> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -135,7 +135,7 @@ fn load(path: PathBuf) -> Fixture {
 
 /// With `UPDATE_FIXTURES=1`, writes the actual result into each fixture's
 /// `expected` (review the diff before committing).
-pub fn update(fixture: &Fixture, actual: &Option<NormalizedError>) {
+pub(crate) fn update(fixture: &Fixture, actual: &Option<NormalizedError>) {
     if std::env::var_os("UPDATE_FIXTURES").is_none() {
         return;
     }

@@ -1,1 +1,1 @@
-//! TODO
+//! Over real HTTP (below).
