@@ -57,10 +57,10 @@ pub(crate) fn finish(
     if let Some(provider) = response.provider() {
         err.provider = Some(provider.to_owned());
     }
-    if !err.metadata.contains_key("requestId") {
-        if let Some(id) = REQUEST_ID_HEADERS.iter().find_map(|h| response.header(h)) {
-            err.metadata.insert("requestId".to_owned(), id.to_owned());
-        }
+    if !err.metadata.contains_key("requestId")
+        && let Some(id) = REQUEST_ID_HEADERS.iter().find_map(|h| response.header(h))
+    {
+        err.metadata.insert("requestId".to_owned(), id.to_owned());
     }
     clean(&mut err, response, sanitizer);
     if err.needs_reauth {
@@ -85,13 +85,20 @@ fn clean(err: &mut NormalizedError, response: &UpstreamResponse, sanitizer: &San
     if err.message.is_empty() {
         err.message = reason(err.status).to_owned();
     }
-    err.hint = err.hint.take().map(|h| sanitizer.clean(&h, secrets)).filter(|h| !h.is_empty());
+    err.hint = err
+        .hint
+        .take()
+        .map(|h| sanitizer.clean(&h, secrets))
+        .filter(|h| !h.is_empty());
     err.code = err
         .code
         .take()
         .map(|c| crate::text::prefix(&sanitizer.clean(&c, secrets), 200).to_owned())
         .filter(|c| !c.is_empty());
-    err.provider = err.provider.take().map(|p| crate::text::prefix(&p, 100).to_owned());
+    err.provider = err
+        .provider
+        .take()
+        .map(|p| crate::text::prefix(&p, 100).to_owned());
     for value in err.metadata.values_mut() {
         *value = crate::text::prefix(&sanitizer.clean(value, secrets), 1024).to_owned();
     }
@@ -114,8 +121,9 @@ fn default_hint(err: &NormalizedError) -> String {
             },
             None => "Wait before calling this tool again.".to_owned(),
         },
-        400 | 422 => "Check the arguments against the message and retry with corrected values."
-            .to_owned(),
+        400 | 422 => {
+            "Check the arguments against the message and retry with corrected values.".to_owned()
+        }
         403 => "The connected account is not allowed to do this; retrying with the same \
                 arguments will not help."
             .to_owned(),

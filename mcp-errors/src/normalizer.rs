@@ -162,10 +162,10 @@ impl NormalizerChain {
         let Some(error) = normalized else {
             return Ok(());
         };
-        if error.needs_reauth {
-            if let Some(hook) = &self.reauth {
-                hook.run(&error, extensions).await;
-            }
+        if error.needs_reauth
+            && let Some(hook) = &self.reauth
+        {
+            hook.run(&error, extensions).await;
         }
         Err(error.into_tool_error())
     }

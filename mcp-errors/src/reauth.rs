@@ -100,8 +100,11 @@ impl<A: Send + 'static> ReauthHook<A> {
 
 /// The hook with its account type erased, as the chain stores it.
 pub(crate) trait ErasedReauth: Send + Sync {
-    fn run<'a>(&'a self, error: &'a NormalizedError, extensions: &'a Extensions)
-    -> BoxFuture<'a, ()>;
+    fn run<'a>(
+        &'a self,
+        error: &'a NormalizedError,
+        extensions: &'a Extensions,
+    ) -> BoxFuture<'a, ()>;
 }
 
 impl<A: Clone + Send + Sync + 'static> ErasedReauth for ReauthHook<A> {

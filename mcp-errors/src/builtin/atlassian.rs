@@ -33,8 +33,8 @@ impl ErrorNormalizer for Atlassian {
         if parts.is_empty() && response.status() < 400 {
             return None;
         }
-        let mut err =
-            NormalizedError::new(status_or(response, 400), parts.join("; ")).with_provider("Atlassian");
+        let mut err = NormalizedError::new(status_or(response, 400), parts.join("; "))
+            .with_provider("Atlassian");
         if !names.is_empty() {
             err = err.with_metadata("fields", names.join(", "));
         }

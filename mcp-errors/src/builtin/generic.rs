@@ -99,7 +99,13 @@ fn json(status: u16, body: &Value) -> NormalizedError {
     if let Some(code) = code {
         err = err.with_code(code);
     }
-    for key in ["request_id", "requestId", "correlation_id", "traceId", "trace_id"] {
+    for key in [
+        "request_id",
+        "requestId",
+        "correlation_id",
+        "traceId",
+        "trace_id",
+    ] {
         if let Some(id) = at(target, &[key]).and_then(text_of) {
             err = err.with_metadata("requestId", id);
             break;
@@ -122,7 +128,9 @@ fn first_error_message(body: &Value) -> Option<String> {
 fn explicit_failure(body: &Value) -> Option<NormalizedError> {
     let failed = body.get("success") == Some(&Value::Bool(false))
         || body.get("status").and_then(Value::as_str) == Some("error")
-        || body.get("error").is_some_and(|e| e.is_object() && e.get("message").is_some());
+        || body
+            .get("error")
+            .is_some_and(|e| e.is_object() && e.get("message").is_some());
     failed.then(|| json(400, body))
 }
 
@@ -146,6 +154,9 @@ fn is_binary(bytes: &[u8], text: &str) -> bool {
     if bytes.contains(&0) {
         return true;
     }
-    let replaced = text.chars().filter(|&c| c == char::REPLACEMENT_CHARACTER).count();
+    let replaced = text
+        .chars()
+        .filter(|&c| c == char::REPLACEMENT_CHARACTER)
+        .count();
     replaced * 10 > text.chars().count().max(1)
 }

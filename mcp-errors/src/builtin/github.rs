@@ -21,11 +21,12 @@ impl ErrorNormalizer for GitHub {
         }
         let lower = message.to_ascii_lowercase();
         let spent = response.header("x-ratelimit-remaining").map(str::trim) == Some("0");
-        let status = if matches!(response.status(), 403 | 429) && (spent || lower.contains("rate limit")) {
-            429
-        } else {
-            status_or(response, 400)
-        };
+        let status =
+            if matches!(response.status(), 403 | 429) && (spent || lower.contains("rate limit")) {
+                429
+            } else {
+                status_or(response, 400)
+            };
         let mut text = message.to_owned();
         let mut code = None;
         if let Some(Value::Array(errors)) = body.get("errors") {

@@ -18,7 +18,9 @@ impl ErrorNormalizer for MicrosoftGraph {
             "InvalidAuthenticationToken" | "CompactToken_ParsingFailed" | "unauthenticated" => 401,
             "Authorization_RequestDenied" | "accessDenied" | "ErrorAccessDenied" => 403,
             "TooManyRequests" | "activityLimitReached" | "throttledRequest" => 429,
-            "Request_ResourceNotFound" | "itemNotFound" | "ErrorItemNotFound"
+            "Request_ResourceNotFound"
+            | "itemNotFound"
+            | "ErrorItemNotFound"
             | "ResourceNotFound" => 404,
             _ => status_or(response, 400),
         };

@@ -32,26 +32,34 @@ const CODES: &[(&str, u16, bool)] = &[
 
 impl ErrorNormalizer for OAuth {
     fn normalize(&self, response: &UpstreamResponse) -> Option<NormalizedError> {
-        if let Some(body) = response.json() {
-            if let Some(code) = str_at(body, &["error"]) {
-                let description = str_at(body, &["error_description"]);
-                let mut err = from_code(response, code, description)?;
-                if let Some(uri) = str_at(body, &["error_uri"]) {
-                    err = err.with_metadata("errorUri", uri);
-                }
-                return Some(err);
+        if let Some(body) = response.json()
+            && let Some(code) = str_at(body, &["error"])
+        {
+            let description = str_at(body, &["error_description"]);
+            let mut err = from_code(response, code, description)?;
+            if let Some(uri) = str_at(body, &["error_uri"]) {
+                err = err.with_metadata("errorUri", uri);
             }
+            return Some(err);
         }
         if response.status() < 400 {
             return None;
         }
         let challenge = response.header("www-authenticate")?;
         let code = param(challenge, "error")?;
-        from_code(response, &code, param(challenge, "error_description").as_deref())
+        from_code(
+            response,
+            &code,
+            param(challenge, "error_description").as_deref(),
+        )
     }
 }
 
-fn from_code(response: &UpstreamResponse, code: &str, description: Option<&str>) -> Option<NormalizedError> {
+fn from_code(
+    response: &UpstreamResponse,
+    code: &str,
+    description: Option<&str>,
+) -> Option<NormalizedError> {
     let &(_, status, reauth) = CODES.iter().find(|(c, ..)| *c == code)?;
     let status = if status == 401 || status == 403 || status == 429 || response.status() < 400 {
         status
@@ -99,7 +107,10 @@ mod tests {
     fn reads_challenge_parameters() {
         let c = r#"Bearer realm="api", error="invalid_token", error_description="The access token expired""#;
         assert_eq!(param(c, "error").as_deref(), Some("invalid_token"));
-        assert_eq!(param(c, "error_description").as_deref(), Some("The access token expired"));
+        assert_eq!(
+            param(c, "error_description").as_deref(),
+            Some("The access token expired")
+        );
         assert_eq!(param("Bearer realm=x", "error"), None);
     }
 }

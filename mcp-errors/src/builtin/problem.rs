@@ -26,16 +26,24 @@ impl ErrorNormalizer for ProblemJson {
         }
         let message = match (title, detail) {
             (Some(t), Some(d)) if !d.starts_with(t) => {
-            let sep = if t.ends_with(['.', '!', '?']) { " " } else { ": " };
-            format!("{t}{sep}{d}")
-        }
+                let sep = if t.ends_with(['.', '!', '?']) {
+                    " "
+                } else {
+                    ": "
+                };
+                format!("{t}{sep}{d}")
+            }
             (_, Some(d)) => d.to_owned(),
             (Some(t), None) => t.to_owned(),
             (None, None) => String::new(),
         };
         let mut err = NormalizedError::new(status, message);
         if let Some(kind) = kind.filter(|k| *k != "about:blank") {
-            let code = kind.trim_end_matches('/').rsplit('/').next().unwrap_or(kind);
+            let code = kind
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(kind);
             err = err.with_code(code).with_metadata("type", kind);
         }
         if let Some(instance) = str_at(body, &["instance"]) {

@@ -29,10 +29,18 @@ impl ErrorNormalizer for Slack {
         let code = str_at(body, &["error"]).unwrap_or("unknown_error");
         let status = match code {
             "ratelimited" | "rate_limited" => 429,
-            "missing_scope" | "no_permission" | "restricted_action" | "not_allowed_token_type"
+            "missing_scope"
+            | "no_permission"
+            | "restricted_action"
+            | "not_allowed_token_type"
             | "ekm_access_denied" => 403,
-            "invalid_auth" | "not_authed" | "token_revoked" | "token_expired"
-            | "account_inactive" | "org_login_required" | "two_factor_setup_required" => 401,
+            "invalid_auth"
+            | "not_authed"
+            | "token_revoked"
+            | "token_expired"
+            | "account_inactive"
+            | "org_login_required"
+            | "two_factor_setup_required" => 401,
             "internal_error" | "fatal_error" => 500,
             "service_unavailable" | "request_timeout" => 503,
             _ => 400,

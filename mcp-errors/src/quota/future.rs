@@ -55,9 +55,7 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().kind.project() {
-            KindProjected::Inner { future } => {
-                Poll::Ready(Ok(ready!(future.poll(cx))?))
-            }
+            KindProjected::Inner { future } => Poll::Ready(Ok(ready!(future.poll(cx))?)),
             KindProjected::Limited { response } => {
                 let response = response.take().unwrap_or_default();
                 Poll::Ready(Ok(response.map(B::from)))

@@ -47,7 +47,11 @@ impl QuotaKey {
 
     /// The client's IP address, from a [`SocketAddr`] in the request extensions.
     pub fn client_addr() -> Self {
-        Self::new(|extensions, _| extensions.get::<SocketAddr>().map(|a| format!("ip:{}", a.ip())))
+        Self::new(|extensions, _| {
+            extensions
+                .get::<SocketAddr>()
+                .map(|a| format!("ip:{}", a.ip()))
+        })
     }
 
     /// This key, or `other` when this one finds none.

@@ -34,7 +34,7 @@ impl ManualClock {
 /// A keyed limiter whatever its clock.
 pub(super) trait Limiter: Send + Sync {
     /// `Err(wait)` when the key is over its quota.
-    fn check(&self, key: &String) -> Result<(), Duration>;
+    fn check(&self, key: String) -> Result<(), Duration>;
     fn prune(&self);
     fn len(&self) -> usize;
     #[cfg(test)]
@@ -54,12 +54,12 @@ where
     C: Clock + Send + Sync,
     C::Instant: Send + Sync,
 {
-    fn check(&self, key: &String) -> Result<(), Duration> {
+    fn check(&self, key: String) -> Result<(), Duration> {
         if self.checks.fetch_add(1, Ordering::Relaxed) % self.prune_every == self.prune_every - 1 {
             self.prune();
         }
         self.limiter
-            .check_key(key)
+            .check_key(&key)
             .map_err(|not_until| not_until.wait_time_from(self.limiter.clock().now()))
     }
 

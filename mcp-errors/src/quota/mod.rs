@@ -190,7 +190,7 @@ impl QuotaLayer {
     /// # Errors
     /// The rate limit (`source` `"local"`) when `key` is over its quota.
     pub fn check(&self, key: &str) -> Result<(), RateLimit> {
-        self.shared.check(&key.to_owned())
+        self.shared.check(key.to_owned())
     }
 
     /// How many keys are tracked now.
@@ -210,7 +210,7 @@ impl QuotaLayer {
 }
 
 impl Shared {
-    fn check(&self, key: &String) -> Result<(), RateLimit> {
+    fn check(&self, key: String) -> Result<(), RateLimit> {
         self.limiter.check(key).map_err(|wait| RateLimit {
             limit: Some(self.limit),
             remaining: Some(0),
@@ -240,7 +240,9 @@ pub struct QuotaService<S> {
 
 impl<S: fmt::Debug> fmt::Debug for QuotaService<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("QuotaService").field("inner", &self.inner).finish()
+        f.debug_struct("QuotaService")
+            .field("inner", &self.inner)
+            .finish()
     }
 }
 
@@ -271,7 +273,7 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let key = self.shared.key.key(request.extensions(), request.headers());
-        match self.shared.check(&key) {
+        match self.shared.check(key) {
             Ok(()) => QuotaFuture::inner(self.inner.call(request)),
             Err(limit) => {
                 tracing::debug!(reset = limit.reset_secs(), "local quota exceeded");
@@ -318,10 +320,18 @@ mod tests {
             assert!(layer.check(&i.to_string()).is_ok());
         }
         assert!(layer.tracked_keys() <= 4096, "{}", layer.tracked_keys());
-        assert!(layer.table_capacity() <= 4 * 4096, "{}", layer.table_capacity());
+        assert!(
+            layer.table_capacity() <= 4 * 4096,
+            "{}",
+            layer.table_capacity()
+        );
         clock.advance(Duration::from_secs(2));
         layer.prune();
         assert_eq!(layer.tracked_keys(), 0);
-        assert!(layer.table_capacity() <= 32 * 32, "{}", layer.table_capacity());
+        assert!(
+            layer.table_capacity() <= 32 * 32,
+            "{}",
+            layer.table_capacity()
+        );
     }
 }

@@ -92,7 +92,12 @@ pub(super) fn parse_ratelimit(value: &str) -> Option<Structured> {
     let best = items
         .iter()
         .filter(|i| i.param("r").is_some() || i.param("t").is_some())
-        .min_by_key(|i| (i.param("r").unwrap_or(u64::MAX), u64::MAX - i.param("t").unwrap_or(0)))?;
+        .min_by_key(|i| {
+            (
+                i.param("r").unwrap_or(u64::MAX),
+                u64::MAX - i.param("t").unwrap_or(0),
+            )
+        })?;
     Some(Structured {
         name: Some(best.value.trim_matches('"').to_owned()),
         limit: None,
@@ -120,11 +125,17 @@ mod tests {
     fn structured_and_dictionary_forms() {
         let s = parse_ratelimit(r#""burst";r=5;t=1, "daily";r=0;t=3600"#).unwrap();
         assert_eq!(s.name.as_deref(), Some("daily"));
-        assert_eq!((s.remaining, s.reset), (Some(0), Some(Duration::from_secs(3600))));
+        assert_eq!(
+            (s.remaining, s.reset),
+            (Some(0), Some(Duration::from_secs(3600)))
+        );
         let d = parse_ratelimit("limit=100, remaining=0, reset=42").unwrap();
         assert_eq!((d.limit, d.remaining), (Some(100), Some(0)));
         assert!(parse_ratelimit("garbage").is_none());
-        assert_eq!(parse_policy(r#""burst";q=10;w=1, "daily";q=1000;w=86400"#, Some("daily")), Some(1000));
+        assert_eq!(
+            parse_policy(r#""burst";q=10;w=1, "daily";q=1000;w=86400"#, Some("daily")),
+            Some(1000)
+        );
         assert_eq!(parse_policy("100;w=60", None), Some(100));
     }
 }

@@ -85,11 +85,21 @@ impl RateLimitInfo {
         info.limit = info
             .limit
             .or_else(|| get("ratelimit-policy").and_then(|p| fields::parse_policy(p, None)))
-            .or_else(|| first_of(&get, &["ratelimit-limit", "x-ratelimit-limit", "x-rate-limit-limit"], count));
+            .or_else(|| {
+                first_of(
+                    &get,
+                    &["ratelimit-limit", "x-ratelimit-limit", "x-rate-limit-limit"],
+                    count,
+                )
+            });
         info.remaining = info.remaining.or_else(|| {
             first_of(
                 &get,
-                &["ratelimit-remaining", "x-ratelimit-remaining", "x-rate-limit-remaining"],
+                &[
+                    "ratelimit-remaining",
+                    "x-ratelimit-remaining",
+                    "x-rate-limit-remaining",
+                ],
                 count,
             )
         });
@@ -102,7 +112,11 @@ impl RateLimitInfo {
                     |v| reset(v, base),
                 )
             })
-            .or_else(|| first_of(&get, &["x-ratelimit-reset-after"], |v| seconds(v).map(cap_secs)));
+            .or_else(|| {
+                first_of(&get, &["x-ratelimit-reset-after"], |v| {
+                    seconds(v).map(cap_secs)
+                })
+            });
         info.limit = info.limit.map(|n| n.min(MAX_COUNT));
         info.remaining = info.remaining.map(|n| n.min(MAX_COUNT));
         info

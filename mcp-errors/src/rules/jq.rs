@@ -79,7 +79,11 @@ fn load_error(code: &str, errors: load::Errors<&str, ()>) -> CompileError {
             }
             load::Error::Parse(list) => {
                 if let Some((expect, found)) = list.into_iter().next() {
-                    let found_text = if found.is_empty() { "end of input" } else { found };
+                    let found_text = if found.is_empty() {
+                        "end of input"
+                    } else {
+                        found
+                    };
                     return at(
                         code,
                         found,
@@ -112,7 +116,13 @@ fn at(code: &str, part: &str, message: String) -> CompileError {
     }
     let before = &code[..offset];
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
     CompileError {
         line,
         column,

@@ -161,7 +161,9 @@ impl RuleSet {
                     message: e.message,
                 })
             };
-            let opt = |field: &str, code: &Option<String>| code.as_deref().map(|c| one(field, c)).transpose();
+            let opt = |field: &str, code: &Option<String>| {
+                code.as_deref().map(|c| one(field, c)).transpose()
+            };
             rules.push(Rule {
                 when: one("when", &r.when)?,
                 status: opt("status", &r.status)?,
@@ -193,14 +195,18 @@ impl ErrorNormalizer for RuleSet {
             .and_then(|v| number(&v))
             .and_then(|n| u16::try_from(n as u64).ok())
             .unwrap_or(response.status());
-        let message = get(&rule.message).and_then(|v| text(&v)).unwrap_or_default();
-        let mut err = NormalizedError::new(status, message)
-            .with_metadata("rule", rule.name.clone());
+        let message = get(&rule.message)
+            .and_then(|v| text(&v))
+            .unwrap_or_default();
+        let mut err =
+            NormalizedError::new(status, message).with_metadata("rule", rule.name.clone());
         err.provider = rule.provider.clone();
         err.code = get(&rule.code).and_then(|v| text(&v));
         err.hint = get(&rule.hint).and_then(|v| text(&v));
         err.retry_after = get(&rule.retry_after)
-            .and_then(|v| number(&v).or_else(|| text(&v).and_then(|t| crate::ratelimit::seconds(&t))))
+            .and_then(|v| {
+                number(&v).or_else(|| text(&v).and_then(|t| crate::ratelimit::seconds(&t)))
+            })
             .map(|s| Duration::from_secs_f64(s.clamp(0.0, MAX_WAIT.as_secs_f64())));
         err.needs_reauth = get(&rule.needs_reauth).is_some_and(|v| truthy(&v));
         Some(err)
@@ -236,7 +242,10 @@ fn input(response: &UpstreamResponse) -> Val {
         }
     };
     let mut root = Map::default();
-    root.insert(Val::from("status".to_owned()), Val::from(response.status() as isize));
+    root.insert(
+        Val::from("status".to_owned()),
+        Val::from(response.status() as isize),
+    );
     root.insert(Val::from("headers".to_owned()), Val::obj(header_map));
     root.insert(Val::from("body".to_owned()), body.unwrap_or(Val::Null));
     root.insert(Val::from("text".to_owned()), text);

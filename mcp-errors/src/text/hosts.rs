@@ -52,7 +52,10 @@ fn is_internal(word: &str) -> bool {
     if lower == "localhost" || lower.ends_with(".localhost") {
         return true;
     }
-    if SUFFIXES.iter().any(|s| lower.ends_with(s) && lower.len() > s.len()) {
+    if SUFFIXES
+        .iter()
+        .any(|s| lower.ends_with(s) && lower.len() > s.len())
+    {
         return true;
     }
     private_ipv4(&lower)
@@ -86,9 +89,15 @@ mod tests {
             redact("connect to db-01.prod.internal:5432 failed"),
             "connect to [internal host]:5432 failed"
         );
-        assert_eq!(redact("from 10.0.3.7 and 172.20.1.1."), "from [internal host] and [internal host].");
+        assert_eq!(
+            redact("from 10.0.3.7 and 172.20.1.1."),
+            "from [internal host] and [internal host]."
+        );
         assert_eq!(redact("ip-10-0-0-1.ec2.internal"), "[internal host]");
-        assert_eq!(redact("see api.example.com and 8.8.8.8"), "see api.example.com and 8.8.8.8");
+        assert_eq!(
+            redact("see api.example.com and 8.8.8.8"),
+            "see api.example.com and 8.8.8.8"
+        );
         assert_eq!(redact("localhost refused"), "[internal host] refused");
         assert_eq!(redact("version 1.2.3.4"), "version 1.2.3.4");
     }

@@ -64,7 +64,11 @@ fn strip_tags(html: &str) -> String {
         let skip_to = if lower_head.starts_with("<!--") {
             tail.find("-->").map(|e| e + 3)
         } else if lower_head.starts_with("<script") || lower_head.starts_with("<style") {
-            let close = if lower_head.starts_with("<script") { "</script" } else { "</style" };
+            let close = if lower_head.starts_with("<script") {
+                "</script"
+            } else {
+                "</style"
+            };
             tail.to_ascii_lowercase()
                 .find(close)
                 .and_then(|e| tail[e..].find('>').map(|g| e + g + 1))
@@ -132,9 +136,11 @@ mod tests {
     fn prefers_title_then_heading_then_text() {
         let page = "<!DOCTYPE html><html><head><TITLE>502 Bad &amp; Gateway</TITLE></head></html>";
         assert_eq!(html_summary(page).as_deref(), Some("502 Bad & Gateway"));
-        let page = "<html><body><h1 class=x>Service <b>Unavailable</b></h1><pre>trace</pre></body></html>";
+        let page =
+            "<html><body><h1 class=x>Service <b>Unavailable</b></h1><pre>trace</pre></body></html>";
         assert_eq!(html_summary(page).as_deref(), Some("Service Unavailable"));
-        let page = "<html><body><script>var x='<h1>';</script><p>Oops &#8212; down</p></body></html>";
+        let page =
+            "<html><body><script>var x='<h1>';</script><p>Oops &#8212; down</p></body></html>";
         assert_eq!(html_summary(page).as_deref(), Some("Oops — down"));
         assert!(looks_like_html(None, "  <!doctype HTML><p>x"));
         assert!(!looks_like_html(Some("text/plain"), "hello"));

@@ -117,7 +117,10 @@ mod tests {
     #[test]
     fn redacts_known_secrets() {
         let s = Sanitizer::default();
-        let out = s.clean("echo: my-own-secret-value!", &["my-own-secret-value".into()]);
+        let out = s.clean(
+            "echo: my-own-secret-value!",
+            &["my-own-secret-value".into()],
+        );
         assert_eq!(out, "echo: [REDACTED]!");
     }
 }

@@ -6,9 +6,34 @@ pub(super) const REDACTED: &str = "[REDACTED]";
 /// Prefixes of well-known credential formats (Stripe, Slack, GitHub, GitLab, AWS,
 /// Google, HubSpot, Shopify, SendGrid, JWTs).
 const PREFIXES: &[&str] = &[
-    "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", "xoxb-", "xoxp-", "xoxa-", "xoxr-",
-    "xoxs-", "xapp-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "AKIA",
-    "ASIA", "AIza", "ya29.", "pat-na1-", "pat-eu1-", "shpat_", "shpss_", "SG.", "eyJ",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "whsec_",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxr-",
+    "xoxs-",
+    "xapp-",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "AKIA",
+    "ASIA",
+    "AIza",
+    "ya29.",
+    "pat-na1-",
+    "pat-eu1-",
+    "shpat_",
+    "shpss_",
+    "SG.",
+    "eyJ",
 ];
 
 /// Words after which the next word is a credential.
@@ -90,7 +115,9 @@ fn follows_key(prev: &str, gap: &str, word: &str) -> bool {
         // `Authorization: Bearer x`: the scheme stays, the next word goes.
         return false;
     }
-    let separators_ok = gap.bytes().all(|b| matches!(b, b' ' | b'\t' | b':' | b'=' | b'"' | b'\''));
+    let separators_ok = gap
+        .bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b':' | b'=' | b'"' | b'\''));
     if !separators_ok || gap.is_empty() {
         return false;
     }
@@ -130,20 +157,38 @@ mod tests {
     #[test]
     fn redacts_tokens_keys_and_auth_headers() {
         let cases = [
-            ("Authorization: Bearer abc.def-123", "Authorization: Bearer [REDACTED]"),
+            (
+                "Authorization: Bearer abc.def-123",
+                "Authorization: Bearer [REDACTED]",
+            ),
             ("authorization=s3cr3tvalue", "authorization=[REDACTED]"),
             (r#"{"api_key": "k-12345"}"#, r#"{"api_key": "[REDACTED]"}"#),
-            ("key sk_live_51Habcdefghijklmnop used", "key [REDACTED] used"),
-            ("token xoxb-1234-5678-abcdefgh invalid", "token [REDACTED] invalid"),
-            ("?access_token=ya29.a0AfH6SM&x=1", "?access_token=[REDACTED]&x=1"),
+            (
+                "key sk_live_51Habcdefghijklmnop used",
+                "key [REDACTED] used",
+            ),
+            (
+                "token xoxb-1234-5678-abcdefgh invalid",
+                "token [REDACTED] invalid",
+            ),
+            (
+                "?access_token=ya29.a0AfH6SM&x=1",
+                "?access_token=[REDACTED]&x=1",
+            ),
             (
                 "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature_here",
                 "jwt [REDACTED]",
             ),
             ("token expired", "token expired"),
             ("password is wrong", "password is wrong"),
-            ("the basic plan excludes exports", "the basic plan excludes exports"),
-            ("Authorization: token ghp_abcdefghijklmnop1234", "Authorization: token [REDACTED]"),
+            (
+                "the basic plan excludes exports",
+                "the basic plan excludes exports",
+            ),
+            (
+                "Authorization: token ghp_abcdefghijklmnop1234",
+                "Authorization: token [REDACTED]",
+            ),
             ("record 0012345 not found", "record 0012345 not found"),
         ];
         for (input, want) in cases {

@@ -50,10 +50,12 @@ fn is_frame(line: &str) -> bool {
         return rest.starts_with(|c: char| c.is_ascii_digit());
     }
     // Numbered Rust backtrace lines: `  3: core::panicking::panic`.
-    if let Some((n, rest)) = lower.split_once(": ") {
-        if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && rest.contains("::") {
-            return true;
-        }
+    if let Some((n, rest)) = lower.split_once(": ")
+        && !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
+        && rest.contains("::")
+    {
+        return true;
     }
     false
 }
@@ -119,8 +121,14 @@ mod tests {
 
     #[test]
     fn keeps_ordinary_text() {
-        assert_eq!(strip("Record 12 at noon: not found"), "Record 12 at noon: not found");
-        assert_eq!(strip("see /v1/records for details"), "see /v1/records for details");
+        assert_eq!(
+            strip("Record 12 at noon: not found"),
+            "Record 12 at noon: not found"
+        );
+        assert_eq!(
+            strip("see /v1/records for details"),
+            "see /v1/records for details"
+        );
         let prose = "at least one field is required (name)";
         assert_eq!(strip(prose), prose);
         assert_eq!(strip("  at Object.<anonymous> (/app/x.js:1:2)"), "");

@@ -1,6 +1,7 @@
 //! Integration tests of `mcp-errors`: the fixture table, the same fixtures through a
 //! real server and over real HTTP, the rate-limit parsers, jq rules, the
 //! re-authentication hook and the local quota.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod fixtures;
 mod over_http;

@@ -21,7 +21,10 @@ fn secs(n: u64) -> Option<Duration> {
 fn info(headers: &[(&str, &str)]) -> RateLimitInfo {
     let mut map = HeaderMap::new();
     for (k, v) in headers {
-        map.append(HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+        map.append(
+            HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            HeaderValue::from_str(v).unwrap(),
+        );
     }
     RateLimitInfo::from_headers_at(&map, now())
 }
@@ -48,7 +51,11 @@ fn retry_after_table() {
         ("Sat, 32 Nov 2025 08:13:31 GMT", None),
     ];
     for (value, want) in cases {
-        assert_eq!(parse_retry_after(value, now()), *want, "Retry-After: {value:?}");
+        assert_eq!(
+            parse_retry_after(value, now()),
+            *want,
+            "Retry-After: {value:?}"
+        );
     }
 }
 
@@ -57,26 +64,121 @@ fn header_table() {
     let reset_in = |n: u64| (NOW + n).to_string();
     let github_reset = reset_in(1200);
     let ms_reset = ((NOW + 30) * 1000).to_string();
-    let cases: Vec<(Vec<(&str, &str)>, (Option<u64>, Option<u64>, Option<Duration>, Option<Duration>))> = vec![
-        (vec![("retry-after", "42"), ("x-ratelimit-limit", "100"), ("x-ratelimit-remaining", "0")], (Some(100), Some(0), None, secs(42))),
-        (vec![("x-ratelimit-limit", "5000"), ("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", &github_reset)], (Some(5000), Some(0), secs(1200), None)),
-        (vec![("x-ratelimit-reset", "30")], (None, None, secs(30), None)),
-        (vec![("x-ratelimit-reset", &ms_reset)], (None, None, secs(30), None)),
-        (vec![("x-ratelimit-reset", "1000000000")], (None, None, secs(0), None)),
-        (vec![("x-rate-limit-limit", "900"), ("x-rate-limit-remaining", "-3")], (Some(900), Some(0), None, None)),
-        (vec![("ratelimit-limit", "50"), ("ratelimit-remaining", "0"), ("ratelimit-reset", "17")], (Some(50), Some(0), secs(17), None)),
-        (vec![("ratelimit-limit", "100, 100;w=60"), ("ratelimit-reset", "-1")], (Some(100), None, secs(0), None)),
-        (vec![("ratelimit", "\"default\";r=0;t=33"), ("ratelimit-policy", "\"default\";q=250;w=60")], (Some(250), Some(0), secs(33), None)),
-        (vec![("ratelimit", "\"burst\";r=9;t=1, \"day\";r=0;t=3600"), ("ratelimit-policy", "\"burst\";q=10;w=1, \"day\";q=1000;w=86400")], (Some(1000), Some(0), secs(3600), None)),
-        (vec![("ratelimit", "limit=100, remaining=4, reset=9")], (Some(100), Some(4), secs(9), None)),
-        (vec![("ratelimit-policy", "120;w=60")], (Some(120), None, None, None)),
-        (vec![("ratelimit", "\"default\";r=0;t=999999999")], (None, Some(0), Some(MAX_WAIT), None)),
-        (vec![("x-ratelimit-reset-after", "2.5")], (None, None, secs(3), None)),
-        (vec![("x-ratelimit-limit", "lots"), ("x-ratelimit-remaining", ""), ("retry-after", "later")], (None, None, None, None)),
-        (vec![("x-ratelimit-limit", "99999999999999999999999")], (Some(1 << 40), None, None, None)),
-        (vec![("date", "Sat, 15 Nov 2025 08:00:00 GMT"), ("retry-after", "Sat, 15 Nov 2025 08:01:00 GMT")], (None, None, None, secs(60))),
-        (vec![("date", "not a date"), ("retry-after", "Sat, 15 Nov 2025 08:13:31 GMT")], (None, None, None, secs(60))),
-        (vec![("ratelimit", "garbage;;;=,,"), ("ratelimit-remaining", "3")], (None, Some(3), None, None)),
+    type Want = (Option<u64>, Option<u64>, Option<Duration>, Option<Duration>);
+    let cases: Vec<(Vec<(&str, &str)>, Want)> = vec![
+        (
+            vec![
+                ("retry-after", "42"),
+                ("x-ratelimit-limit", "100"),
+                ("x-ratelimit-remaining", "0"),
+            ],
+            (Some(100), Some(0), None, secs(42)),
+        ),
+        (
+            vec![
+                ("x-ratelimit-limit", "5000"),
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", &github_reset),
+            ],
+            (Some(5000), Some(0), secs(1200), None),
+        ),
+        (
+            vec![("x-ratelimit-reset", "30")],
+            (None, None, secs(30), None),
+        ),
+        (
+            vec![("x-ratelimit-reset", &ms_reset)],
+            (None, None, secs(30), None),
+        ),
+        (
+            vec![("x-ratelimit-reset", "1000000000")],
+            (None, None, secs(0), None),
+        ),
+        (
+            vec![
+                ("x-rate-limit-limit", "900"),
+                ("x-rate-limit-remaining", "-3"),
+            ],
+            (Some(900), Some(0), None, None),
+        ),
+        (
+            vec![
+                ("ratelimit-limit", "50"),
+                ("ratelimit-remaining", "0"),
+                ("ratelimit-reset", "17"),
+            ],
+            (Some(50), Some(0), secs(17), None),
+        ),
+        (
+            vec![
+                ("ratelimit-limit", "100, 100;w=60"),
+                ("ratelimit-reset", "-1"),
+            ],
+            (Some(100), None, secs(0), None),
+        ),
+        (
+            vec![
+                ("ratelimit", "\"default\";r=0;t=33"),
+                ("ratelimit-policy", "\"default\";q=250;w=60"),
+            ],
+            (Some(250), Some(0), secs(33), None),
+        ),
+        (
+            vec![
+                ("ratelimit", "\"burst\";r=9;t=1, \"day\";r=0;t=3600"),
+                (
+                    "ratelimit-policy",
+                    "\"burst\";q=10;w=1, \"day\";q=1000;w=86400",
+                ),
+            ],
+            (Some(1000), Some(0), secs(3600), None),
+        ),
+        (
+            vec![("ratelimit", "limit=100, remaining=4, reset=9")],
+            (Some(100), Some(4), secs(9), None),
+        ),
+        (
+            vec![("ratelimit-policy", "120;w=60")],
+            (Some(120), None, None, None),
+        ),
+        (
+            vec![("ratelimit", "\"default\";r=0;t=999999999")],
+            (None, Some(0), Some(MAX_WAIT), None),
+        ),
+        (
+            vec![("x-ratelimit-reset-after", "2.5")],
+            (None, None, secs(3), None),
+        ),
+        (
+            vec![
+                ("x-ratelimit-limit", "lots"),
+                ("x-ratelimit-remaining", ""),
+                ("retry-after", "later"),
+            ],
+            (None, None, None, None),
+        ),
+        (
+            vec![("x-ratelimit-limit", "99999999999999999999999")],
+            (Some(1 << 40), None, None, None),
+        ),
+        (
+            vec![
+                ("date", "Sat, 15 Nov 2025 08:00:00 GMT"),
+                ("retry-after", "Sat, 15 Nov 2025 08:01:00 GMT"),
+            ],
+            (None, None, None, secs(60)),
+        ),
+        (
+            vec![
+                ("date", "not a date"),
+                ("retry-after", "Sat, 15 Nov 2025 08:13:31 GMT"),
+            ],
+            (None, None, None, secs(60)),
+        ),
+        (
+            vec![("ratelimit", "garbage;;;=,,"), ("ratelimit-remaining", "3")],
+            (None, Some(3), None, None),
+        ),
     ];
     assert!(cases.len() >= 15);
     for (headers, (limit, remaining, reset, retry_after)) in cases {

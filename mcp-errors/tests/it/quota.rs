@@ -32,13 +32,19 @@ fn bursts_then_refills_at_the_steady_rate() {
         assert!(layer.check("a").is_ok(), "burst request {i}");
     }
     let limit = layer.check("a").unwrap_err();
-    assert_eq!((limit.limit, limit.remaining, limit.source), (Some(5), Some(0), "local"));
+    assert_eq!(
+        (limit.limit, limit.remaining, limit.source),
+        (Some(5), Some(0), "local")
+    );
     assert_eq!(limit.reset, Duration::from_secs(1));
     // Another key has its own bucket.
     assert!(layer.check("b").is_ok());
     // Half a period later: still limited, and the wait shrank.
     clock.advance(Duration::from_millis(500));
-    assert_eq!(layer.check("a").unwrap_err().reset, Duration::from_millis(500));
+    assert_eq!(
+        layer.check("a").unwrap_err().reset,
+        Duration::from_millis(500)
+    );
     // Steady state: exactly one request per second gets through.
     for second in 0..10 {
         clock.advance(Duration::from_millis(if second == 0 { 500 } else { 1000 }));
@@ -62,7 +68,7 @@ fn a_million_distinct_keys_keep_memory_bounded() {
     let mut key = String::new();
     for i in 0..1_000_000u32 {
         key.clear();
-        key.push_str("k");
+        key.push('k');
         key.push_str(&i.to_string());
         assert!(layer.check(&key).is_ok());
         if i % 100_000 == 0 {
@@ -86,7 +92,11 @@ fn keys_whose_buckets_refilled_are_pruned_as_time_passes() {
         let _ = layer.check(&i.to_string());
     }
     // Pruning runs every 1024 checks: at most ~100 live keys plus one batch.
-    assert!(layer.tracked_keys() <= 100 + 1024, "{}", layer.tracked_keys());
+    assert!(
+        layer.tracked_keys() <= 100 + 1024,
+        "{}",
+        layer.tracked_keys()
+    );
 }
 
 async fn ok(_: Request<Full<Bytes>>) -> Result<Response<Full<Bytes>>, Infallible> {
@@ -95,7 +105,9 @@ async fn ok(_: Request<Full<Bytes>>) -> Result<Response<Full<Bytes>>, Infallible
 
 fn request(token: Option<&'static str>, addr: &str) -> Request<Full<Bytes>> {
     let mut request = Request::new(Full::new(Bytes::from_static(b"{}")));
-    request.extensions_mut().insert(addr.parse::<SocketAddr>().unwrap());
+    request
+        .extensions_mut()
+        .insert(addr.parse::<SocketAddr>().unwrap());
     if let Some(token) = token {
         request.extensions_mut().insert(TokenId(token));
     }
@@ -111,9 +123,15 @@ async fn every_local_429_carries_the_headers_and_a_json_rpc_body() {
     let mut service = layer.layer(service_fn(ok));
     let mut statuses = Vec::new();
     for _ in 0..5 {
-        let response = timed(service.ready().await.unwrap().call(request(Some("t1"), "127.0.0.1:1000")))
-            .await
-            .unwrap();
+        let response = timed(
+            service
+                .ready()
+                .await
+                .unwrap()
+                .call(request(Some("t1"), "127.0.0.1:1000")),
+        )
+        .await
+        .unwrap();
         statuses.push(response.status());
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             let h = response.headers();
@@ -122,7 +140,10 @@ async fn every_local_429_carries_the_headers_and_a_json_rpc_body() {
             assert_eq!(h["ratelimit-reset"], "1");
             assert_eq!(h["retry-after"], "1");
             assert_eq!(h["content-type"], "application/json");
-            let body = timed(response.into_body().collect()).await.unwrap().to_bytes();
+            let body = timed(response.into_body().collect())
+                .await
+                .unwrap()
+                .to_bytes();
             let json: Value = serde_json::from_slice(&body).unwrap();
             assert_eq!(json["jsonrpc"], "2.0");
             assert_eq!(json["id"], Value::Null);
@@ -134,16 +155,48 @@ async fn every_local_429_carries_the_headers_and_a_json_rpc_body() {
         }
     }
     assert_eq!(statuses[..2], [StatusCode::OK, StatusCode::OK]);
-    assert!(statuses[2..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS));
+    assert!(
+        statuses[2..]
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS)
+    );
     // Same address, other token: its own bucket. No token: keyed by address.
-    let other = timed(service.ready().await.unwrap().call(request(Some("t2"), "127.0.0.1:1000"))).await.unwrap();
+    let other = timed(
+        service
+            .ready()
+            .await
+            .unwrap()
+            .call(request(Some("t2"), "127.0.0.1:1000")),
+    )
+    .await
+    .unwrap();
     assert_eq!(other.status(), StatusCode::OK);
-    for expected in [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS] {
-        let anon = timed(service.ready().await.unwrap().call(request(None, "127.0.0.9:2000"))).await.unwrap();
+    for expected in [
+        StatusCode::OK,
+        StatusCode::OK,
+        StatusCode::TOO_MANY_REQUESTS,
+    ] {
+        let anon = timed(
+            service
+                .ready()
+                .await
+                .unwrap()
+                .call(request(None, "127.0.0.9:2000")),
+        )
+        .await
+        .unwrap();
         assert_eq!(anon.status(), expected);
     }
     clock.advance(Duration::from_secs(1));
-    let again = timed(service.ready().await.unwrap().call(request(Some("t1"), "127.0.0.1:1000"))).await.unwrap();
+    let again = timed(
+        service
+            .ready()
+            .await
+            .unwrap()
+            .call(request(Some("t1"), "127.0.0.1:1000")),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.status(), StatusCode::OK);
     let body = timed(again.into_body().collect()).await.unwrap().to_bytes();
     assert_eq!(&body[..], b"inner");

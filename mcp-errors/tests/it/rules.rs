@@ -7,7 +7,10 @@ use mcp_errors::{Error, NormalizerChain, RuleSet, UpstreamResponse};
 fn response(status: u16, headers: &[(&str, &str)], body: &str) -> UpstreamResponse {
     let mut map = HeaderMap::new();
     for (k, v) in headers {
-        map.insert(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        map.insert(
+            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
     }
     UpstreamResponse::new(StatusCode::from_u16(status).unwrap(), map, body.to_owned())
 }
@@ -42,11 +45,21 @@ fn toml_rules_extract_every_field() {
     assert_eq!(err.provider.as_deref(), Some("NetSuite"));
     assert_eq!(err.code.as_deref(), Some("INVALID_PARAMETER"));
     assert_eq!(err.message, "Invalid search query");
-    assert_eq!(err.hint.as_deref(), Some("Check the record type and field names."));
-    assert_eq!(err.metadata.get("rule").map(String::as_str), Some("netsuite"));
+    assert_eq!(
+        err.hint.as_deref(),
+        Some("Check the record type and field names.")
+    );
+    assert_eq!(
+        err.metadata.get("rule").map(String::as_str),
+        Some("netsuite")
+    );
 
     let err = chain
-        .normalize(&response(200, &[("x-wait", "12")], "ERR|401|AUTH|session gone"))
+        .normalize(&response(
+            200,
+            &[("x-wait", "12")],
+            "ERR|401|AUTH|session gone",
+        ))
         .unwrap();
     assert_eq!((err.status, err.upstream_status), (401, 200));
     assert_eq!(err.code.as_deref(), Some("AUTH"));
@@ -62,19 +75,39 @@ fn json_rules_load_and_non_matching_responses_fall_through() {
     )
     .unwrap();
     let chain = NormalizerChain::new().with(rules).with_builtins();
-    let err = chain.normalize(&response(200, &[], r#"{"result":"failure","why":"quota"}"#)).unwrap();
+    let err = chain
+        .normalize(&response(200, &[], r#"{"result":"failure","why":"quota"}"#))
+        .unwrap();
     assert_eq!((err.status, err.message.as_str()), (400, "quota"));
     assert_eq!(err.retry_after, Some(std::time::Duration::from_secs(5)));
     // Not matched by the rule: the built-ins still apply.
-    let err = chain.normalize(&response(200, &[], r#"{"ok":false,"error":"not_in_channel"}"#)).unwrap();
+    let err = chain
+        .normalize(&response(
+            200,
+            &[],
+            r#"{"ok":false,"error":"not_in_channel"}"#,
+        ))
+        .unwrap();
     assert_eq!(err.provider.as_deref(), Some("Slack"));
-    assert!(chain.normalize(&response(200, &[], r#"{"result":"success"}"#)).is_none());
+    assert!(
+        chain
+            .normalize(&response(200, &[], r#"{"result":"success"}"#))
+            .is_none()
+    );
 }
 
 #[test]
 fn a_failing_expression_at_run_time_is_not_a_match() {
-    let rules = RuleSet::from_json(r#"{"rules":[{"name":"strict","when":".body.items[0] | error(\"boom\")"}]}"#).unwrap();
-    assert!(NormalizerChain::new().with(rules).normalize(&response(200, &[], "{}")).is_none());
+    let rules = RuleSet::from_json(
+        r#"{"rules":[{"name":"strict","when":".body.items[0] | error(\"boom\")"}]}"#,
+    )
+    .unwrap();
+    assert!(
+        NormalizerChain::new()
+            .with(rules)
+            .normalize(&response(200, &[], "{}"))
+            .is_none()
+    );
 }
 
 #[test]
@@ -91,7 +124,13 @@ message = """.body.errors
   | map(.msg | nosuch_function(1))"""
 "#;
     match RuleSet::from_toml(toml) {
-        Err(Error::Expression { rule, field, line, column, message }) => {
+        Err(Error::Expression {
+            rule,
+            field,
+            line,
+            column,
+            message,
+        }) => {
             assert_eq!((rule.as_str(), field.as_str()), ("broken", "message"));
             assert_eq!((line, column), (2, 16), "{message}");
             assert!(message.contains("nosuch_function"), "{message}");
@@ -100,9 +139,15 @@ message = """.body.errors
     }
     let err = RuleSet::from_json(r#"{"rules":[{"name":"paren","when":".a | (.b"}]}"#).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("\"paren\"") && text.contains("\"when\"") && text.contains("line 1"), "{text}");
+    assert!(
+        text.contains("\"paren\"") && text.contains("\"when\"") && text.contains("line 1"),
+        "{text}"
+    );
     assert!(err.is_rule_set());
-    assert!(matches!(RuleSet::from_json("{\"rules\": 3}"), Err(Error::RuleSet(_))));
+    assert!(matches!(
+        RuleSet::from_json("{\"rules\": 3}"),
+        Err(Error::RuleSet(_))
+    ));
     assert!(matches!(
         RuleSet::from_toml("[[rules]]\nname = \"x\"\nwhen = \"true\"\nwhatever = \"1\""),
         Err(Error::RuleSet(_))

@@ -10,11 +10,30 @@ fn at_least_thirty_fixtures_cover_every_provider() {
     let all = fixtures::all();
     assert!(all.len() >= 30, "{} fixtures", all.len());
     for prefix in [
-        "slack_", "salesforce_", "oauth_", "google_", "graph_", "stripe_", "github_",
-        "hubspot_", "jira_", "problem_", "graphql_", "html_", "text_", "empty_", "non_utf8",
-        "big_5mb", "echoed_", "ratelimit_", "generic_",
+        "slack_",
+        "salesforce_",
+        "oauth_",
+        "google_",
+        "graph_",
+        "stripe_",
+        "github_",
+        "hubspot_",
+        "jira_",
+        "problem_",
+        "graphql_",
+        "html_",
+        "text_",
+        "empty_",
+        "non_utf8",
+        "big_5mb",
+        "echoed_",
+        "ratelimit_",
+        "generic_",
     ] {
-        assert!(all.iter().any(|f| f.name.starts_with(prefix)), "no fixture for {prefix}");
+        assert!(
+            all.iter().any(|f| f.name.starts_with(prefix)),
+            "no fixture for {prefix}"
+        );
     }
 }
 
@@ -47,7 +66,11 @@ fn failures_are_always_errors_and_successes_never_are() {
         let actual = chain.normalize(&fixture.response());
         assert_eq!(actual.is_some(), fixture.is_failure(), "{}", fixture.name);
         if fixture.status >= 400 {
-            assert!(actual.is_some(), "{}: an HTTP error passed as success", fixture.name);
+            assert!(
+                actual.is_some(),
+                "{}: an HTTP error passed as success",
+                fixture.name
+            );
         }
         if let Some(err) = actual {
             assert!((400..=599).contains(&err.status), "{}", fixture.name);
@@ -55,11 +78,25 @@ fn failures_are_always_errors_and_successes_never_are() {
             assert!(err.message.len() <= 8 * 1024, "{}", fixture.name);
             assert!(err.hint.is_some(), "{}", fixture.name);
             let shown = serde_json::to_string(&err).unwrap();
-            for leak in [".internal", "10.12.4.7", "10.0.0.12", "WidgetService.java", "handlers.py"] {
-                assert!(!shown.contains(leak), "{}: leaks {leak}: {shown}", fixture.name);
+            for leak in [
+                ".internal",
+                "10.12.4.7",
+                "10.0.0.12",
+                "WidgetService.java",
+                "handlers.py",
+            ] {
+                assert!(
+                    !shown.contains(leak),
+                    "{}: leaks {leak}: {shown}",
+                    fixture.name
+                );
             }
             if let Some(secret) = &fixture.secret {
-                assert!(!shown.contains(secret.as_str()), "{}: leaks its secret", fixture.name);
+                assert!(
+                    !shown.contains(secret.as_str()),
+                    "{}: leaks its secret",
+                    fixture.name
+                );
             }
         }
     }

@@ -30,13 +30,19 @@ async fn replay(args: Replay, cx: Context<Arc<State>>) -> Result<String, ToolErr
         .fixtures
         .get(&args.fixture)
         .ok_or_else(|| ToolError::new("no such fixture"))?;
-    state.chain.check(&fixture.response(), cx.extensions()).await?;
+    state
+        .chain
+        .check(&fixture.response(), cx.extensions())
+        .await?;
     Ok("upstream ok".to_owned())
 }
 
 /// A server with the `replay` tool; `as_results` turns rate limits into `isError`.
 pub(crate) fn server(as_results: bool) -> Server {
-    let fixtures = fixtures::all().into_iter().map(|f| (f.name.clone(), f)).collect();
+    let fixtures = fixtures::all()
+        .into_iter()
+        .map(|f| (f.name.clone(), f))
+        .collect();
     let state = Arc::new(State {
         chain: NormalizerChain::builtin(),
         fixtures,
@@ -110,15 +116,26 @@ async fn every_fixture_through_a_tool_gives_the_exact_result_or_rate_limit() {
         match &fixture.expected {
             Some(e) if e.is_rate_limited() => {
                 assert_eq!(json["error"]["code"], -32010, "{}: {json}", fixture.name);
-                assert_eq!(json["error"]["data"]["rateLimit"], expected_rate_limit(e), "{}", fixture.name);
-                let limit = response.rate_limit().expect("the response carries the limit");
+                assert_eq!(
+                    json["error"]["data"]["rateLimit"],
+                    expected_rate_limit(e),
+                    "{}",
+                    fixture.name
+                );
+                let limit = response
+                    .rate_limit()
+                    .expect("the response carries the limit");
                 assert_eq!(limit.limit, e.limit, "{}", fixture.name);
                 assert_eq!(limit.remaining, e.remaining, "{}", fixture.name);
                 assert_eq!(limit.reset, e.retry_after.unwrap_or(DEFAULT_RETRY_AFTER));
             }
             expected => {
                 assert!(json.get("error").is_none(), "{}: {json}", fixture.name);
-                assert_result(&fixture.name, &json["result"], &expected_result(expected.as_ref()));
+                assert_result(
+                    &fixture.name,
+                    &json["result"],
+                    &expected_result(expected.as_ref()),
+                );
             }
         }
     }
@@ -137,7 +154,12 @@ async fn with_rate_limits_as_results_no_fixture_becomes_a_protocol_error() {
         assert_eq!(is_error, fixture.is_failure(), "{}", fixture.name);
         if let Some(e) = fixture.expected.as_ref().filter(|e| e.is_rate_limited()) {
             let structured = &json["result"]["structuredContent"];
-            assert_eq!(structured["rateLimit"], expected_rate_limit(e), "{}", fixture.name);
+            assert_eq!(
+                structured["rateLimit"],
+                expected_rate_limit(e),
+                "{}",
+                fixture.name
+            );
             assert_eq!(structured["error"], json!(e), "{}", fixture.name);
             let text = json["result"]["content"][0]["text"].as_str().unwrap();
             assert!(text.contains("retry after"), "{}: {text}", fixture.name);
