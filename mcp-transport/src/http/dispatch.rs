@@ -63,6 +63,12 @@ impl Dispatch {
             }
             Err(response) => return respond::json(&response, StatusCode::BAD_REQUEST),
         };
+        // Notifications need a channel; only requests that can produce them get one
+        // (a key hidden behind JSON escapes merely goes without notifications).
+        let notifies = request.params().is_some_and(|p| {
+            let p = p.get();
+            p.contains("progressToken") || p.contains("logLevel")
+        });
         let call = match Call::prepare(request) {
             Ok(call) => call,
             Err(response) => {
@@ -98,8 +104,12 @@ impl Dispatch {
             };
         }
 
-        let (notifier, mut notes) = Notifier::channel(NOTIFICATION_BUFFER);
-        envelope.notifier = Some(notifier);
+        let mut notes = None;
+        if notifies {
+            let (notifier, stream) = Notifier::channel(NOTIFICATION_BUFFER);
+            envelope.notifier = Some(notifier);
+            notes = Some(stream);
+        }
         let server = self.server.clone();
         let mut tool: sse::ToolFuture = Box::pin(async move { server.run(call, envelope).await });
         enum First {
@@ -111,18 +121,18 @@ impl Dispatch {
         let first = tokio::select! {
             biased;
             response = &mut tool => First::Done(response),
-            Some(note) = notes.recv() => First::Note(note),
+            Some(note) = sse::next_note(&mut notes) => First::Note(note),
             () = tokio::time::sleep(self.keep_alive) => First::Idle,
             () = tokio::time::sleep_until(deadline) => First::Timeout,
         };
         let mut out = BytesMut::new();
         match first {
             First::Done(response) => {
-                let Some(note) = notes.try_recv() else {
+                let Some(note) = notes.as_mut().and_then(|n| n.try_recv()) else {
                     return respond::json(&response, status_for(&response, modern));
                 };
                 sse::event(&mut out, &note);
-                while let Some(note) = notes.try_recv() {
+                while let Some(note) = notes.as_mut().and_then(|n| n.try_recv()) {
                     sse::event(&mut out, &note);
                 }
                 sse::event(&mut out, &response.encode());

@@ -24,13 +24,25 @@ impl Accept {
     /// Reads every `Accept` header. No header means anything (but SSE only when named,
     /// so plain HTTP clients always get JSON).
     pub(crate) fn of(headers: &HeaderMap) -> Self {
-        let mut values = headers.get_all(ACCEPT).iter().peekable();
-        if values.peek().is_none() {
+        let mut values = headers.get_all(ACCEPT).iter();
+        let Some(first) = values.next() else {
             return Self {
                 json: true,
                 sse: false,
             };
+        };
+        let second = values.next();
+        // What MCP clients send: answered without parsing.
+        if second.is_none() && first.as_bytes() == b"application/json, text/event-stream" {
+            return Self {
+                json: true,
+                sse: true,
+            };
         }
+        Self::parse(std::iter::once(first).chain(second).chain(values))
+    }
+
+    fn parse<'a>(values: impl Iterator<Item = &'a http::HeaderValue>) -> Self {
         let mut accept = Self {
             json: false,
             sse: false,
@@ -41,14 +53,17 @@ impl Accept {
             for range in value.split(',') {
                 let mut params = range.split(';');
                 let media = params.next().unwrap_or("").trim();
-                if params.any(|p| p.trim().replace(' ', "") == "q=0") {
+                if params.any(refuses) {
                     continue;
                 }
-                match media.to_ascii_lowercase().as_str() {
-                    "*/*" => any = true,
-                    "application/json" | "application/*" => accept.json = true,
-                    "text/event-stream" => accept.sse = true,
-                    _ => {}
+                if media == "*/*" {
+                    any = true;
+                } else if media.eq_ignore_ascii_case("application/json")
+                    || media.eq_ignore_ascii_case("application/*")
+                {
+                    accept.json = true;
+                } else if media.eq_ignore_ascii_case("text/event-stream") {
+                    accept.sse = true;
                 }
             }
         }
@@ -63,6 +78,14 @@ impl Accept {
     pub(crate) fn acceptable(self) -> bool {
         self.json
     }
+}
+
+/// Whether a media-range parameter is `q=0` (the range is refused).
+fn refuses(param: &str) -> bool {
+    let Some((name, value)) = param.split_once('=') else {
+        return false;
+    };
+    name.trim().eq_ignore_ascii_case("q") && value.trim().trim_end_matches(['0', '.']).is_empty()
 }
 
 fn essence(content_type: &str) -> &str {

@@ -29,7 +29,7 @@ pub(crate) type ToolFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
 /// A running request that answers as an SSE stream.
 pub(crate) struct Sse {
     pub(crate) tool: ToolFuture,
-    pub(crate) notes: NotificationStream,
+    pub(crate) notes: Option<NotificationStream>,
     pub(crate) id: RequestId,
     pub(crate) keep_alive: Duration,
     pub(crate) deadline: Instant,
@@ -67,7 +67,7 @@ impl State {
         let sse = self.sse.as_mut()?;
         let step = tokio::select! {
             biased;
-            Some(note) = sse.notes.recv() => Step::Note(note),
+            Some(note) = next_note(&mut sse.notes) => Step::Note(note),
             response = &mut sse.tool => Step::Done(response),
             () = tokio::time::sleep(sse.keep_alive) => Step::Idle,
             () = tokio::time::sleep_until(sse.deadline) => Step::Timeout,
@@ -81,7 +81,7 @@ impl State {
                 self.sse = None;
             }
             Step::Done(response) => {
-                while let Some(note) = sse.notes.try_recv() {
+                while let Some(note) = sse.notes.as_mut().and_then(|n| n.try_recv()) {
                     event(&mut out, &note);
                 }
                 event(&mut out, &response.encode());
@@ -89,6 +89,14 @@ impl State {
             }
         }
         Some((out.freeze(), self))
+    }
+}
+
+/// The next notification; never, when the request has no notification stream.
+pub(crate) async fn next_note(notes: &mut Option<NotificationStream>) -> Option<Vec<u8>> {
+    match notes {
+        Some(n) => n.recv().await,
+        None => std::future::pending().await,
     }
 }
 
