@@ -39,7 +39,10 @@
 //! # Ok::<_, mcp_core::BuildError>(())
 //! ```
 
+mod changes;
+mod client_requests;
 mod cursor;
+mod input;
 mod jsonrpc;
 mod model;
 mod rate_limit;
@@ -51,6 +54,9 @@ mod tool;
 mod uri_template;
 mod version;
 
+pub use changes::ListKind;
+pub use client_requests::PendingReplies;
+pub use input::InputRequired;
 pub use jsonrpc::{
     ClientResponse, ErrorObject, Message, Notification, Request, RequestId, Response,
 };

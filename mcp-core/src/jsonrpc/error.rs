@@ -6,6 +6,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::InputRequired;
+
 /// A JSON-RPC error object (`code`, `message`, optional `data`).
 ///
 /// These are protocol errors, read by the client SDK: unparseable messages, unknown
@@ -18,6 +20,9 @@ pub struct ErrorObject {
     message: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     data: Option<Value>,
+    /// Not an error at all: a prompt or resource handler asking for input.
+    #[serde(skip)]
+    input_required: Option<Box<InputRequired>>,
 }
 
 impl ErrorObject {
@@ -48,6 +53,7 @@ impl ErrorObject {
             code,
             message: message.into(),
             data: None,
+            input_required: None,
         }
     }
 
@@ -119,6 +125,10 @@ impl ErrorObject {
         Self::new(Self::HEADER_MISMATCH, format!("Header mismatch: {detail}"))
     }
 
+    pub(crate) fn take_input_required(&mut self) -> Option<InputRequired> {
+        self.input_required.take().map(|b| *b)
+    }
+
     /// The error code.
     pub fn code(&self) -> i64 {
         self.code
@@ -142,3 +152,14 @@ impl fmt::Display for ErrorObject {
 }
 
 impl std::error::Error for ErrorObject {}
+
+impl From<InputRequired> for ErrorObject {
+    fn from(input: InputRequired) -> Self {
+        let mut e = Self::new(
+            Self::INTERNAL_ERROR,
+            "the handler needs input from the client",
+        );
+        e.input_required = Some(Box::new(input));
+        e
+    }
+}

@@ -9,6 +9,7 @@ use std::future::Future;
 
 use super::prompts::{CompletionResult, Prompts};
 use super::resources::Resources;
+use super::state::StateSealer;
 use super::{Inner, Parts, Server};
 use crate::registry::{self, Registry, ToolEntry};
 use crate::tool::{Handler, erase, erase_fn};
@@ -32,6 +33,9 @@ pub struct ServerBuilder<S = ()> {
     pub(super) page_size: usize,
     pub(super) list_ttl: Duration,
     pub(super) rate_limit_as_result: bool,
+    pub(super) state_key: Option<Vec<u8>>,
+    pub(super) state_ttl: Duration,
+    pub(super) client_request_timeout: Duration,
 }
 
 impl ServerBuilder<()> {
@@ -52,6 +56,9 @@ impl ServerBuilder<()> {
             page_size: 100,
             list_ttl: Duration::from_secs(60),
             rate_limit_as_result: false,
+            state_key: None,
+            state_ttl: Duration::from_secs(600),
+            client_request_timeout: Duration::from_secs(60),
         }
     }
 
@@ -70,6 +77,9 @@ impl ServerBuilder<()> {
             page_size: self.page_size,
             list_ttl: self.list_ttl,
             rate_limit_as_result: self.rate_limit_as_result,
+            state_key: self.state_key,
+            state_ttl: self.state_ttl,
+            client_request_timeout: self.client_request_timeout,
         }
     }
 }
@@ -109,6 +119,30 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     #[must_use]
     pub fn rate_limits_as_tool_results(mut self, enabled: bool) -> Self {
         self.rate_limit_as_result = enabled;
+        self
+    }
+
+    /// The key that seals multi round-trip `requestState` (at least 32 bytes).
+    /// Every instance behind a load balancer must use the same key; without one a
+    /// random key is made per process, so a retry must reach the same instance.
+    #[must_use]
+    pub fn request_state_key(mut self, key: impl Into<Vec<u8>>) -> Self {
+        self.state_key = Some(key.into());
+        self
+    }
+
+    /// How long a sealed `requestState` stays valid (default 10 minutes).
+    #[must_use]
+    pub fn request_state_ttl(mut self, ttl: Duration) -> Self {
+        self.state_ttl = ttl;
+        self
+    }
+
+    /// How long the server waits for a legacy client to answer a request it sent
+    /// (elicitation, sampling, roots) before the call fails (default 60 s).
+    #[must_use]
+    pub fn client_request_timeout(mut self, timeout: Duration) -> Self {
+        self.client_request_timeout = timeout;
         self
     }
 
@@ -210,7 +244,22 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// # Errors
     /// Lists every problem found: invalid or duplicate tool names, empty
     /// descriptions, schemas whose root is not an object or that do not compile.
-    pub fn build(self) -> Result<Server, BuildError> {
+    pub fn build(mut self) -> Result<Server, BuildError> {
+        let key = match self.state_key.take() {
+            Some(key) => key,
+            None => {
+                let mut key = vec![0u8; 32];
+                if let Err(e) = getrandom::fill(&mut key) {
+                    self.problems
+                        .push(format!("no OS randomness for a request-state key: {e}"));
+                }
+                key
+            }
+        };
+        let sealer = StateSealer::new(&key, self.state_ttl);
+        if let Err(e) = &sealer {
+            self.problems.push(e.clone());
+        }
         if !self.problems.is_empty() {
             return Err(BuildError {
                 problems: self.problems,
@@ -227,6 +276,8 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
                 page_size: self.page_size,
                 list_ttl: self.list_ttl,
                 rate_limit_as_result: self.rate_limit_as_result,
+                sealer: sealer.map_err(|e| BuildError { problems: vec![e] })?,
+                client_request_timeout: self.client_request_timeout,
             })),
         })
     }

@@ -1,8 +1,8 @@
-//! [`Call`]: a request whose method and parameters have been read and checked.
+//! [`Call`]: a request whose method and parameters have been read.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::model::RequestMeta;
 use crate::{
@@ -10,18 +10,27 @@ use crate::{
     Response,
 };
 
-/// A request decoded into its method's parameters, with its protocol era settled.
+/// A request decoded into its method's parameters.
 ///
 /// Transports read it before running it, e.g. to check the `MCP-Protocol-Version`,
-/// `Mcp-Method` and `Mcp-Name` headers against the body.
+/// `Mcp-Method` and `Mcp-Name` headers against the body; [`Server::run`](crate::Server::run)
+/// then checks the `_meta` fields (version served, client capabilities present)
+/// and answers.
 #[derive(Debug)]
 pub struct Call {
     pub(crate) id: RequestId,
     pub(crate) method: String,
     pub(crate) kind: CallKind,
     pub(crate) meta: RequestMeta,
-    /// The version from `_meta`, when the request is modern.
-    pub(crate) version: Option<ProtocolVersion>,
+    /// Multi round-trip inputs of a retried request (modern).
+    pub(crate) retry: Retry,
+}
+
+/// What a retried multi round-trip request brings back.
+#[derive(Debug, Default)]
+pub(crate) struct Retry {
+    pub(crate) input_responses: Option<Map<String, Value>>,
+    pub(crate) request_state: Option<String>,
 }
 
 #[derive(Debug)]
@@ -53,10 +62,25 @@ pub(crate) enum CallKind {
     },
     GetPrompt {
         name: String,
-        arguments: Option<serde_json::Map<String, Value>>,
+        arguments: Option<Map<String, Value>>,
     },
     Complete(CompletionRequest),
     SetLevel(LogLevel),
+    Listen(ListenFilter),
+}
+
+/// Which change notifications a `subscriptions/listen` stream wants.
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ListenFilter {
+    #[serde(default)]
+    pub(crate) tools_list_changed: bool,
+    #[serde(default)]
+    pub(crate) prompts_list_changed: bool,
+    #[serde(default)]
+    pub(crate) resources_list_changed: bool,
+    #[serde(default)]
+    pub(crate) resource_subscriptions: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,13 +93,13 @@ pub(crate) struct InitializeParams {
     meta: Option<RequestMeta>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 struct MetaOnly {
     #[serde(rename = "_meta", default)]
     meta: Option<RequestMeta>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 struct ListParams {
     #[serde(default)]
     cursor: Option<String>,
@@ -83,23 +107,47 @@ struct ListParams {
     meta: Option<RequestMeta>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct UriParams {
     uri: String,
+    #[serde(default)]
+    input_responses: Option<Value>,
+    #[serde(default)]
+    request_state: Option<String>,
     #[serde(rename = "_meta", default)]
     meta: Option<RequestMeta>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct GetPromptParams {
     name: String,
     #[serde(default)]
-    arguments: Option<serde_json::Map<String, Value>>,
+    arguments: Option<Map<String, Value>>,
+    #[serde(default)]
+    input_responses: Option<Value>,
+    #[serde(default)]
+    request_state: Option<String>,
     #[serde(rename = "_meta", default)]
     meta: Option<RequestMeta>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CallToolParams {
+    name: String,
+    #[serde(default)]
+    arguments: Option<Value>,
+    #[serde(default)]
+    input_responses: Option<Value>,
+    #[serde(default)]
+    request_state: Option<String>,
+    #[serde(rename = "_meta", default)]
+    meta: Option<RequestMeta>,
+}
+
+#[derive(Deserialize)]
 struct CompleteParams {
     #[serde(flatten)]
     request: CompletionRequest,
@@ -107,23 +155,23 @@ struct CompleteParams {
     meta: Option<RequestMeta>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 struct SetLevelParams {
     level: LogLevel,
     #[serde(rename = "_meta", default)]
     meta: Option<RequestMeta>,
 }
 
-#[derive(Debug, Deserialize)]
-struct CallToolParams {
-    name: String,
+#[derive(Deserialize)]
+struct ListenParams {
     #[serde(default)]
-    arguments: Option<Value>,
+    notifications: ListenFilter,
     #[serde(rename = "_meta", default)]
     meta: Option<RequestMeta>,
 }
 
-const LEGACY_ONLY: &[&str] = &[
+/// Methods the modern era removed.
+pub(crate) const LEGACY_ONLY: &[&str] = &[
     "initialize",
     "ping",
     "logging/setLevel",
@@ -131,17 +179,31 @@ const LEGACY_ONLY: &[&str] = &[
     "resources/unsubscribe",
 ];
 
+/// Methods only the modern era has.
+pub(crate) const MODERN_ONLY: &[&str] = &["server/discover", "subscriptions/listen"];
+
+fn retry(input_responses: Option<Value>, request_state: Option<String>) -> Retry {
+    Retry {
+        // A non-object `inputResponses` (e.g. `null`) carries no usable input.
+        input_responses: match input_responses {
+            Some(Value::Object(map)) => Some(map),
+            _ => None,
+        },
+        request_state,
+    }
+}
+
 impl Call {
-    /// Reads a request's parameters and settles its protocol version.
+    /// Reads a request's parameters.
     ///
     /// # Errors
-    /// The response to send instead: `-32601` for an unknown method (or one the
-    /// request's era does not have), `-32602` for bad parameters or a modern request
-    /// without client capabilities, `-32022` for an unsupported version.
+    /// The response to send instead: `-32601` for an unknown method, `-32602` for
+    /// parameters that do not fit the method.
     pub fn prepare(request: Request) -> Result<Call, Response> {
         let Request { id, method, params } = request;
         let fail = |e: ErrorObject| Response::error(Some(id.clone()), e);
         let params = params.as_deref().map_or("{}", |p| p.get());
+        let mut retry_in = Retry::default();
         let (kind, meta) = match method.as_str() {
             "initialize" => {
                 let p: InitializeParams = parse(params).map_err(fail)?;
@@ -153,32 +215,30 @@ impl Call {
             }
             "ping" => (CallKind::Ping, meta_of(params).map_err(fail)?),
             "server/discover" => (CallKind::Discover, meta_of(params).map_err(fail)?),
-            "tools/list" => {
-                let p: ListParams = parse(params).map_err(fail)?;
-                let cursor = p.cursor;
-                (CallKind::ListTools { cursor }, p.meta.unwrap_or_default())
-            }
-            "tools/call" => {
-                let p: CallToolParams = parse(params).map_err(fail)?;
-                let kind = CallKind::CallTool {
-                    name: p.name,
-                    arguments: p.arguments,
-                };
-                (kind, p.meta.unwrap_or_default())
-            }
-            "resources/list" | "resources/templates/list" | "prompts/list" => {
+            "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list" => {
                 let p: ListParams = parse(params).map_err(fail)?;
                 let cursor = p.cursor;
                 let kind = match method.as_str() {
+                    "tools/list" => CallKind::ListTools { cursor },
                     "resources/list" => CallKind::ListResources { cursor },
                     "prompts/list" => CallKind::ListPrompts { cursor },
                     _ => CallKind::ListTemplates { cursor },
                 };
                 (kind, p.meta.unwrap_or_default())
             }
+            "tools/call" => {
+                let p: CallToolParams = parse(params).map_err(fail)?;
+                retry_in = retry(p.input_responses, p.request_state);
+                let kind = CallKind::CallTool {
+                    name: p.name,
+                    arguments: p.arguments,
+                };
+                (kind, p.meta.unwrap_or_default())
+            }
             "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
                 let p: UriParams = parse(params).map_err(fail)?;
                 let kind = if method == "resources/read" {
+                    retry_in = retry(p.input_responses, p.request_state);
                     CallKind::ReadResource { uri: p.uri }
                 } else {
                     CallKind::Subscribe { uri: p.uri }
@@ -187,6 +247,7 @@ impl Call {
             }
             "prompts/get" => {
                 let p: GetPromptParams = parse(params).map_err(fail)?;
+                retry_in = retry(p.input_responses, p.request_state);
                 let kind = CallKind::GetPrompt {
                     name: p.name,
                     arguments: p.arguments,
@@ -201,36 +262,21 @@ impl Call {
                 let p: SetLevelParams = parse(params).map_err(fail)?;
                 (CallKind::SetLevel(p.level), p.meta.unwrap_or_default())
             }
+            "subscriptions/listen" => {
+                let p: ListenParams = parse(params).map_err(fail)?;
+                (
+                    CallKind::Listen(p.notifications),
+                    p.meta.unwrap_or_default(),
+                )
+            }
             _ => return Err(fail(ErrorObject::method_not_found(&method))),
         };
-        let version = match meta.protocol_version.as_deref() {
-            None => None,
-            Some(v) => match ProtocolVersion::parse(v) {
-                Some(v) => Some(v),
-                None => {
-                    return Err(fail(ErrorObject::unsupported_protocol_version(
-                        v,
-                        &ProtocolVersion::supported_strs(),
-                    )));
-                }
-            },
-        };
-        if version.is_some_and(ProtocolVersion::is_modern) {
-            if LEGACY_ONLY.contains(&method.as_str()) {
-                return Err(fail(ErrorObject::method_not_found(&method)));
-            }
-            if meta.client_capabilities.is_none() {
-                return Err(fail(ErrorObject::invalid_params(
-                    "_meta is missing \"io.modelcontextprotocol/clientCapabilities\"",
-                )));
-            }
-        }
         Ok(Call {
             id,
             method,
             kind,
             meta,
-            version,
+            retry: retry_in,
         })
     }
 
@@ -254,6 +300,32 @@ impl Call {
         }
     }
 
+    /// The protocol version `_meta` declares, verbatim (modern requests), whether
+    /// or not this server serves it.
+    pub fn meta_protocol_version(&self) -> Option<&str> {
+        self.meta.protocol_version.as_deref()
+    }
+
+    /// The version the request's `_meta` declares, when this server serves it.
+    pub fn declared_version(&self) -> Option<ProtocolVersion> {
+        self.meta_protocol_version()
+            .and_then(ProtocolVersion::parse)
+    }
+
+    /// Whether the request declares a modern version in `_meta`.
+    pub fn is_modern(&self) -> bool {
+        self.declared_version()
+            .is_some_and(ProtocolVersion::is_modern)
+    }
+
+    /// For `initialize`: the version the client asked for.
+    pub fn requested_legacy_version(&self) -> Option<&str> {
+        match &self.kind {
+            CallKind::Initialize(p) => Some(&p.protocol_version),
+            _ => None,
+        }
+    }
+
     /// For legacy `logging/setLevel`: the level the client asked for (transports
     /// that keep per-connection state, like stdio, remember it).
     pub fn requested_log_level(&self) -> Option<LogLevel> {
@@ -263,17 +335,39 @@ impl Call {
         }
     }
 
-    /// The version the request's `_meta` declares (modern requests), if any.
-    pub fn declared_version(&self) -> Option<ProtocolVersion> {
-        self.version
+    /// Whether this is a `subscriptions/listen` request: its response is a stream
+    /// that lasts until the client goes away.
+    pub fn is_listen(&self) -> bool {
+        matches!(self.kind, CallKind::Listen(_))
     }
 
-    /// For `initialize`: the version the client asked for.
-    pub fn requested_legacy_version(&self) -> Option<&str> {
-        match &self.kind {
-            CallKind::Initialize(p) => Some(&p.protocol_version),
-            _ => None,
+    /// Checks the `_meta` fields against the era they declare: a version this
+    /// server serves, client capabilities on modern requests, and a method that
+    /// exists in that era.
+    pub(crate) fn check_meta(&self) -> Result<Option<ProtocolVersion>, ErrorObject> {
+        let version = match self.meta_protocol_version() {
+            None => None,
+            Some(v) => Some(ProtocolVersion::parse(v).ok_or_else(|| {
+                ErrorObject::unsupported_protocol_version(v, &ProtocolVersion::supported_strs())
+            })?),
+        };
+        let modern = version.is_some_and(ProtocolVersion::is_modern);
+        if modern {
+            if LEGACY_ONLY.contains(&self.method.as_str()) {
+                return Err(ErrorObject::method_not_found(&self.method));
+            }
+            if self.meta.client_capabilities.is_none() {
+                return Err(ErrorObject::invalid_params(
+                    "_meta is missing \"io.modelcontextprotocol/clientCapabilities\"",
+                ));
+            }
+        } else if MODERN_ONLY.contains(&self.method.as_str()) {
+            return Err(ErrorObject::invalid_params(format_args!(
+                "{} needs \"io.modelcontextprotocol/protocolVersion\" and \"io.modelcontextprotocol/clientCapabilities\" in _meta",
+                self.method
+            )));
         }
+        Ok(version)
     }
 }
 

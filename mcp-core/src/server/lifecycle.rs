@@ -37,7 +37,7 @@ impl Inner {
         let reply = Reply { version, ..reply };
         reply.complete(&InitializeResult {
             protocol_version: version.as_str(),
-            capabilities: &self.capabilities,
+            capabilities: &self.legacy_capabilities,
             server_info: &self.info,
             instructions: self.instructions.as_deref(),
         })
@@ -50,7 +50,7 @@ impl Inner {
     pub(crate) fn discover(&self, reply: Reply<'_>) -> Response {
         let result = DiscoverResult {
             supported_versions: ProtocolVersion::supported_strs(),
-            capabilities: &self.capabilities,
+            capabilities: &self.modern_capabilities,
             instructions: self.instructions.as_deref(),
         };
         // Discovery is modern-only; answer it in modern shape even when a client

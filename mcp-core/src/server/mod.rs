@@ -2,11 +2,15 @@
 
 mod builder;
 mod call;
+mod dispatch;
 mod lifecycle;
+mod listen;
 mod paging;
 mod prompts;
 mod resources;
 mod respond;
+mod rounds;
+mod state;
 mod tools;
 
 pub use builder::{BuildError, ServerBuilder};
@@ -18,16 +22,14 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
+use crate::changes::{Change, ListChanges};
 use crate::model::{Empty, ListChanged, ResourcesCapability, ServerCapabilities};
 use crate::registry::Registry;
 use crate::tool::Handler;
-use crate::tool::context::RequestInfo;
-use crate::{CompletionRequest, LogLevel};
-use crate::{Envelope, Implementation, Message, ProtocolVersion, Request, Response, Scope};
-use call::CallKind;
+use crate::{CompletionRequest, Envelope, Implementation, ListKind, Message, Request, Response};
 use prompts::{CompletionResult, Prompts};
 use resources::Resources;
-use respond::Reply;
+use state::StateSealer;
 
 /// An MCP server: its identity, its tools, and the dispatcher that answers requests
 /// of both protocol eras without per-connection state.
@@ -69,7 +71,14 @@ pub(crate) struct Inner {
     page_size: usize,
     list_ttl_ms: u64,
     rate_limit_as_result: bool,
-    capabilities: ServerCapabilities,
+    /// Capabilities announced by `initialize` (legacy clients get no list-change
+    /// notifications from a stateless server).
+    legacy_capabilities: ServerCapabilities,
+    /// Capabilities announced by `server/discover`.
+    modern_capabilities: ServerCapabilities,
+    sealer: StateSealer,
+    client_request_timeout: Duration,
+    changes: ListChanges,
 }
 
 /// Everything [`ServerBuilder`] collected, checked.
@@ -83,24 +92,27 @@ pub(crate) struct Parts {
     pub(crate) page_size: usize,
     pub(crate) list_ttl: Duration,
     pub(crate) rate_limit_as_result: bool,
+    pub(crate) sealer: StateSealer,
+    pub(crate) client_request_timeout: Duration,
+}
+
+fn capabilities(parts: &Parts, list_changed: bool) -> ServerCapabilities {
+    ServerCapabilities {
+        tools: (!parts.registry.is_empty()).then_some(ListChanged { list_changed }),
+        resources: (!parts.resources.is_empty()).then_some(ResourcesCapability {
+            subscribe: true,
+            list_changed,
+        }),
+        prompts: (!parts.prompts.is_empty()).then_some(ListChanged { list_changed }),
+        logging: Empty {},
+        completions: parts.completer.is_some().then_some(Empty {}),
+    }
 }
 
 impl Inner {
     fn new(parts: Parts) -> Self {
-        let capabilities = ServerCapabilities {
-            tools: (!parts.registry.is_empty()).then_some(ListChanged {
-                list_changed: false,
-            }),
-            resources: (!parts.resources.is_empty()).then_some(ResourcesCapability {
-                subscribe: true,
-                list_changed: false,
-            }),
-            prompts: (!parts.prompts.is_empty()).then_some(ListChanged {
-                list_changed: false,
-            }),
-            logging: Empty {},
-            completions: parts.completer.is_some().then_some(Empty {}),
-        };
+        let legacy_capabilities = capabilities(&parts, false);
+        let modern_capabilities = capabilities(&parts, true);
         Self {
             info: parts.info,
             instructions: parts.instructions,
@@ -111,7 +123,11 @@ impl Inner {
             page_size: parts.page_size,
             list_ttl_ms: u64::try_from(parts.list_ttl.as_millis()).unwrap_or(u64::MAX),
             rate_limit_as_result: parts.rate_limit_as_result,
-            capabilities,
+            legacy_capabilities,
+            modern_capabilities,
+            sealer: parts.sealer,
+            client_request_timeout: parts.client_request_timeout,
+            changes: ListChanges::default(),
         }
     }
 }
@@ -139,6 +155,20 @@ impl Server {
     /// The registered tools' names, in `tools/list` order.
     pub fn tool_names(&self) -> impl Iterator<Item = &str> {
         self.inner.registry.iter().map(|t| t.name.as_str())
+    }
+
+    /// Tells every open `subscriptions/listen` stream of this process that asked
+    /// for it that a list changed. With several instances behind a load balancer,
+    /// relay the change to the others (e.g. over Redis pub/sub) and call this on each.
+    pub fn notify_list_changed(&self, kind: ListKind) {
+        self.inner.changes.send(Change::List(kind));
+    }
+
+    /// Tells the listen streams subscribed to `uri` (`resourceSubscriptions`) that
+    /// the resource changed (in this process, like
+    /// [`notify_list_changed`](Self::notify_list_changed)).
+    pub fn notify_resource_updated(&self, uri: &str) {
+        self.inner.changes.send(Change::ResourceUpdated(uri.into()));
     }
 
     /// The registered tools' definitions, in `tools/list` order (unfiltered).
@@ -174,6 +204,8 @@ impl Server {
             id = %call.id,
             tool = call.name(),
             outcome = tracing::field::Empty,
+            upstream_status = tracing::field::Empty,
+            upstream_code = tracing::field::Empty,
         );
         let response = self
             .run_inner(call, envelope)
@@ -187,66 +219,5 @@ impl Server {
             None => span.record("outcome", "ok"),
         };
         response
-    }
-
-    async fn run_inner(&self, call: Call, envelope: Envelope) -> Response {
-        let inner = &*self.inner;
-        let Call {
-            id,
-            method: _,
-            kind,
-            meta,
-            version,
-        } = call;
-        let modern = version.is_some_and(ProtocolVersion::is_modern);
-        let version = version
-            .or(envelope.legacy_version)
-            .unwrap_or(ProtocolVersion::V2025_03_26);
-        let scope = envelope.extensions.get::<Scope>().cloned();
-        let reply = Reply {
-            id: id.clone(),
-            version,
-            info: &inner.info,
-            ttl_ms: inner.list_ttl_ms,
-            private: scope.is_some(),
-        };
-        let log_level = if modern {
-            meta.log_level
-        } else {
-            // Stateless HTTP cannot remember `logging/setLevel`: legacy requests
-            // without a level set by the transport get info and above.
-            envelope.legacy_log_level.or(Some(LogLevel::Info))
-        };
-        let request = move |id| RequestInfo {
-            id,
-            version,
-            client_capabilities: meta.client_capabilities,
-            progress_token: meta.progress_token,
-            log_level,
-            envelope,
-        };
-        match kind {
-            CallKind::Initialize(params) => inner.initialize(reply, &params),
-            CallKind::Ping => Inner::ping(reply),
-            CallKind::SetLevel(_) => reply.complete(&serde_json::Map::new()),
-            CallKind::Discover => inner.discover(reply),
-            CallKind::ListTools { cursor } => {
-                inner.list_tools(reply, cursor.as_deref(), scope.as_ref())
-            }
-            CallKind::CallTool { name, arguments } => {
-                inner
-                    .call_tool(reply, &name, arguments, scope.as_ref(), request(id))
-                    .await
-            }
-            CallKind::ListResources { cursor } => inner.list_resources(reply, cursor.as_deref()),
-            CallKind::ListTemplates { cursor } => inner.list_templates(reply, cursor.as_deref()),
-            CallKind::ReadResource { uri } => inner.read_resource(reply, &uri, request(id)).await,
-            CallKind::Subscribe { uri } => inner.subscribe(reply, &uri),
-            CallKind::ListPrompts { cursor } => inner.list_prompts(reply, cursor.as_deref()),
-            CallKind::GetPrompt { name, arguments } => {
-                inner.get_prompt(reply, &name, arguments, request(id)).await
-            }
-            CallKind::Complete(completion) => inner.complete(reply, completion, request(id)).await,
-        }
     }
 }

@@ -11,6 +11,8 @@ use serde_json::value::RawValue;
 use super::Inner;
 use super::paging::{fingerprint, page};
 use super::respond::Reply;
+use super::rounds::Rounds;
+use crate::input::Attempt;
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
 use crate::{Completion, CompletionRequest, ErrorObject, GetPromptResult, Prompt, Response};
@@ -95,6 +97,8 @@ impl Inner {
         name: &str,
         arguments: Option<serde_json::Map<String, Value>>,
         request: RequestInfo,
+        binding: &str,
+        client_capabilities: Option<&Value>,
     ) -> Response {
         let Some(&i) = self.prompts.by_name.get(name) else {
             return Response::error(
@@ -135,16 +139,19 @@ impl Inner {
                 )),
             );
         }
-        let outcome = AssertUnwindSafe((entry.handler)(args, request))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| {
-                tracing::error!(prompt = name, "prompt handler panicked");
-                Err(ErrorObject::internal("the prompt handler failed"))
-            });
-        match outcome {
-            Ok(result) => reply.complete(&result),
-            Err(e) => Response::error(Some(reply.id), e),
+        let rounds = self
+            .rounds(request, |request| {
+                let fut = (entry.handler)(args.clone(), request);
+                guarded(fut, "prompt", name)
+            })
+            .await;
+        match rounds {
+            Rounds::Done(Ok(result)) => reply.complete(&result),
+            Rounds::Done(Err(e)) => Response::error(Some(reply.id), e),
+            Rounds::Respond(input) => {
+                self.input_required_response(reply, input, binding, client_capabilities)
+            }
+            Rounds::Failed(why) => Response::error(Some(reply.id), ErrorObject::internal(why)),
         }
     }
 
@@ -166,6 +173,28 @@ impl Inner {
                 completion: &completion,
             }),
             Err(e) => Response::error(Some(reply.id), e),
+        }
+    }
+}
+
+/// Runs a prompt or resource handler, turning a panic into `-32603` and a request
+/// for input into an [`Attempt::Input`].
+pub(crate) async fn guarded<T>(
+    fut: impl std::future::Future<Output = Result<T, ErrorObject>>,
+    what: &'static str,
+    name: &str,
+) -> Attempt<Result<T, ErrorObject>> {
+    match AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(Err(mut e)) => match e.take_input_required() {
+            Some(input) => Attempt::Input(input),
+            None => Attempt::Done(Err(e)),
+        },
+        Ok(done) => Attempt::Done(done),
+        Err(_) => {
+            tracing::error!(handler = what, name, "handler panicked");
+            Attempt::Done(Err(ErrorObject::internal(format_args!(
+                "the {what} handler failed"
+            ))))
         }
     }
 }

@@ -1,17 +1,16 @@
 //! `resources/list`, `resources/templates/list`, `resources/read`, and legacy
 //! `resources/subscribe`/`unsubscribe`.
 
-use std::collections::HashMap;
-use std::panic::AssertUnwindSafe;
-
-use futures::FutureExt;
 use serde::Serialize;
-use serde_json::json;
 use serde_json::value::RawValue;
+use serde_json::{Value, json};
+use std::collections::HashMap;
 
 use super::Inner;
 use super::paging::{fingerprint, page};
+use super::prompts::guarded;
 use super::respond::Reply;
+use super::rounds::Rounds;
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
 use crate::uri_template::UriTemplate;
@@ -178,29 +177,33 @@ impl Inner {
         reply: Reply<'_>,
         uri: &str,
         request: RequestInfo,
+        binding: &str,
+        client_capabilities: Option<&Value>,
     ) -> Response {
         let modern = reply.version.is_modern();
         let Some((handler, resource_request)) = self.resources.resolve(uri) else {
             return Response::error(Some(reply.id), not_found(uri, modern));
         };
-        let outcome = AssertUnwindSafe(handler(resource_request, request))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| {
-                tracing::error!(uri, "resource handler panicked");
-                Err(ErrorObject::internal("the resource handler failed"))
-            });
-        match outcome {
-            Ok(contents) if contents.is_empty() => {
+        let rounds = self
+            .rounds(request, |request| {
+                guarded(handler(resource_request.clone(), request), "resource", uri)
+            })
+            .await;
+        match rounds {
+            Rounds::Done(Ok(contents)) if contents.is_empty() => {
                 Response::error(Some(reply.id), not_found(uri, modern))
             }
-            Ok(contents) => reply.cacheable(&ReadResourceResult {
+            Rounds::Done(Ok(contents)) => reply.cacheable(&ReadResourceResult {
                 contents: &contents,
             }),
-            Err(e) if e.code() == ErrorObject::RESOURCE_NOT_FOUND => {
+            Rounds::Done(Err(e)) if e.code() == ErrorObject::RESOURCE_NOT_FOUND => {
                 Response::error(Some(reply.id), not_found(uri, modern))
             }
-            Err(e) => Response::error(Some(reply.id), e),
+            Rounds::Done(Err(e)) => Response::error(Some(reply.id), e),
+            Rounds::Respond(input) => {
+                self.input_required_response(reply, input, binding, client_capabilities)
+            }
+            Rounds::Failed(why) => Response::error(Some(reply.id), ErrorObject::internal(why)),
         }
     }
 

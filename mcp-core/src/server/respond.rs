@@ -39,21 +39,31 @@ struct ServerMeta<'a> {
 impl Reply<'_> {
     /// A complete, non-cacheable result.
     pub(crate) fn complete<T: Serialize>(self, result: &T) -> Response {
-        self.encode(result, false)
+        self.encode(result, "complete", false)
     }
 
     /// A complete result that carries caching hints (list results, discovery).
     pub(crate) fn cacheable<T: Serialize>(self, result: &T) -> Response {
-        self.encode(result, true)
+        self.encode(result, "complete", true)
     }
 
-    fn encode<T: Serialize>(self, result: &T, cacheable: bool) -> Response {
+    /// An interim `input_required` result (modern only; never cacheable).
+    pub(crate) fn input_required<T: Serialize>(self, result: &T) -> Response {
+        self.encode(result, "input_required", false)
+    }
+
+    fn encode<T: Serialize>(
+        self,
+        result: &T,
+        result_type: &'static str,
+        cacheable: bool,
+    ) -> Response {
         if !self.version.is_modern() {
             return Response::serialize_result(self.id, result);
         }
         let wrapped = Modern {
             result,
-            result_type: "complete",
+            result_type,
             meta: ServerMeta {
                 server_info: self.info,
             },

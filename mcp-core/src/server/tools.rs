@@ -10,6 +10,8 @@ use serde_json::value::RawValue;
 use super::Inner;
 use super::paging::page;
 use super::respond::Reply;
+use super::rounds::Rounds;
+use crate::input::Attempt;
 use crate::registry::arguments_or_empty;
 use crate::tool::ToolError;
 use crate::tool::context::RequestInfo;
@@ -41,6 +43,7 @@ impl Inner {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn call_tool(
         &self,
         reply: Reply<'_>,
@@ -48,6 +51,8 @@ impl Inner {
         arguments: Option<Value>,
         scope: Option<&Scope>,
         request: RequestInfo,
+        binding: &str,
+        client_capabilities: Option<&Value>,
     ) -> Response {
         let Some(tool) = self.registry.get(name, scope) else {
             return Response::error(
@@ -56,25 +61,33 @@ impl Inner {
             );
         };
         let arguments = arguments_or_empty(arguments);
-        let outcome = match schema::check(&tool.validator, &arguments) {
-            Err(detail) => Err(ToolError::invalid_arguments(name, detail)),
-            Ok(()) => {
-                let fut = tool.handler.call(arguments, request);
-                match AssertUnwindSafe(fut).catch_unwind().await {
-                    Ok(outcome) => outcome,
-                    Err(panic) => {
-                        let what = panic_message(&*panic);
-                        tracing::error!(tool = name, panic = what, "tool panicked");
-                        Err(ToolError::new(format!(
-                            "The tool \"{name}\" failed with an internal error."
-                        )))
+        if let Err(detail) = schema::check(&tool.validator, &arguments) {
+            return reply.complete(&ToolError::invalid_arguments(name, detail).into_result());
+        }
+        let rounds = self
+            .rounds(request, |request| {
+                let fut = tool.handler.call(&arguments, request);
+                async move {
+                    match AssertUnwindSafe(fut).catch_unwind().await {
+                        Ok(Ok(result)) => Attempt::Done(Ok(result)),
+                        Ok(Err(mut error)) => match error.take_input_required() {
+                            Some(input) => Attempt::Input(input),
+                            None => Attempt::Done(Err(error)),
+                        },
+                        Err(panic) => {
+                            let what = panic_message(&*panic);
+                            tracing::error!(tool = name, panic = what, "tool panicked");
+                            Attempt::Done(Err(ToolError::new(format!(
+                                "The tool \"{name}\" failed with an internal error."
+                            ))))
+                        }
                     }
                 }
-            }
-        };
-        match outcome {
-            Ok(result) => reply.complete(&result),
-            Err(err) => match err.rate_limit() {
+            })
+            .await;
+        match rounds {
+            Rounds::Done(Ok(result)) => reply.complete(&result),
+            Rounds::Done(Err(err)) => match err.rate_limit() {
                 Some(limit) if !self.rate_limit_as_result => {
                     let limit = limit.clone();
                     Response::error(
@@ -86,6 +99,10 @@ impl Inner {
                 }
                 _ => reply.complete(&err.into_result()),
             },
+            Rounds::Respond(input) => {
+                self.input_required_response(reply, input, binding, client_capabilities)
+            }
+            Rounds::Failed(why) => reply.complete(&ToolError::new(why).into_result()),
         }
     }
 }

@@ -4,11 +4,13 @@ use std::sync::Arc;
 
 use http::{Extensions, HeaderMap};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
+use crate::changes::{Change, ListChanges};
 use crate::jsonrpc::encode_notification;
-use crate::{LogLevel, ProtocolVersion, RequestId};
+use crate::{ListKind, LogLevel, PendingReplies, ProtocolVersion, RequestId};
 
 /// What a transport knows about a request besides its JSON: HTTP headers and
 /// extensions (where auth puts the caller's identity and [`Scope`](crate::Scope)), the
@@ -26,8 +28,12 @@ pub struct Envelope {
     pub legacy_version: Option<ProtocolVersion>,
     /// The level set by legacy `logging/setLevel`, if any.
     pub legacy_log_level: Option<LogLevel>,
-    /// Where progress and log notifications of this request go; `None` drops them.
+    /// Where progress and log notifications of this request go (and, for legacy
+    /// clients, requests to the client); `None` drops them.
     pub notifier: Option<Notifier>,
+    /// Where the client's replies to server-to-client requests are routed; `None`
+    /// when the transport cannot carry such requests.
+    pub replies: Option<PendingReplies>,
 }
 
 impl Envelope {
@@ -87,14 +93,19 @@ pub struct Context<S = ()> {
     request: RequestInfo,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct RequestInfo {
     pub(crate) id: RequestId,
     pub(crate) version: ProtocolVersion,
-    pub(crate) client_capabilities: Option<Value>,
+    pub(crate) client_capabilities: Option<Arc<Value>>,
     pub(crate) progress_token: Option<RequestId>,
     pub(crate) log_level: Option<LogLevel>,
-    pub(crate) envelope: Envelope,
+    pub(crate) envelope: Arc<Envelope>,
+    /// Answers to a previous round's input requests.
+    pub(crate) inputs: Option<Map<String, Value>>,
+    /// The (verified) state a previous round left.
+    pub(crate) state: Option<Value>,
+    pub(crate) changes: ListChanges,
 }
 
 impl<S> Context<S> {
@@ -122,10 +133,43 @@ impl<S> Context<S> {
         self.request.version
     }
 
-    /// The client capabilities declared for this request (modern `_meta`, or the
-    /// legacy `initialize`), when known.
+    /// The client capabilities declared for this request (modern `_meta`), when
+    /// known.
     pub fn client_capabilities(&self) -> Option<&Value> {
-        self.request.client_capabilities.as_ref()
+        self.request.client_capabilities.as_deref()
+    }
+
+    /// Whether the client can handle `capability` (`"elicitation"`, `"sampling"`,
+    /// `"roots"`): declared in a modern request's `_meta`; assumed for legacy
+    /// requests, whose capabilities a stateless server does not know.
+    pub fn client_supports(&self, capability: &str) -> bool {
+        match &self.request.client_capabilities {
+            Some(caps) => caps.get(capability).is_some(),
+            None => !self.request.version.is_modern(),
+        }
+    }
+
+    /// The client's answer to the input request `key` of a previous round (see
+    /// [`InputRequired`](crate::InputRequired)), when it was given and reads as `T`.
+    pub fn input<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        T::deserialize(self.input_value(key)?).ok()
+    }
+
+    /// The raw answer to the input request `key`, when it was given.
+    pub fn input_value(&self, key: &str) -> Option<&Value> {
+        self.request.inputs.as_ref()?.get(key)
+    }
+
+    /// The state the previous round attached with
+    /// [`InputRequired::with_state`](crate::InputRequired::with_state), verified.
+    pub fn request_state<T: DeserializeOwned>(&self) -> Option<T> {
+        T::deserialize(self.request.state.as_ref()?).ok()
+    }
+
+    /// Tells every `subscriptions/listen` stream that asked for it that a list
+    /// changed (in this process; see [`Server::notify_list_changed`](crate::Server::notify_list_changed)).
+    pub fn notify_list_changed(&self, kind: ListKind) {
+        self.request.changes.send(Change::List(kind));
     }
 
     /// The HTTP request headers (empty on stdio).

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::{CallToolResult, Content, RateLimit};
+use crate::{CallToolResult, Content, InputRequired, RateLimit};
 
 /// A tool failure the model can reason about: bad arguments, an upstream error, a
 /// missing record. It always reaches the client as a [`CallToolResult`] with
@@ -26,6 +26,7 @@ pub struct ToolError {
     hint: Option<String>,
     structured: Option<Value>,
     rate_limit: Option<Box<RateLimit>>,
+    input_required: Option<Box<InputRequired>>,
 }
 
 impl ToolError {
@@ -36,6 +37,7 @@ impl ToolError {
             hint: None,
             structured: None,
             rate_limit: None,
+            input_required: None,
         }
     }
 
@@ -58,6 +60,7 @@ impl ToolError {
             )),
             structured: Some(rate_limit.to_data()),
             rate_limit: Some(Box::new(rate_limit)),
+            input_required: None,
         }
     }
 
@@ -90,6 +93,10 @@ impl ToolError {
         self.rate_limit.as_deref()
     }
 
+    pub(crate) fn take_input_required(&mut self) -> Option<InputRequired> {
+        self.input_required.take().map(|b| *b)
+    }
+
     /// The `isError: true` result the model sees.
     pub fn into_result(self) -> CallToolResult {
         let text = match self.hint {
@@ -111,6 +118,14 @@ impl fmt::Display for ToolError {
 }
 
 impl std::error::Error for ToolError {}
+
+impl From<InputRequired> for ToolError {
+    fn from(input: InputRequired) -> Self {
+        let mut e = Self::new("the tool needs input from the client");
+        e.input_required = Some(Box::new(input));
+        e
+    }
+}
 
 impl From<String> for ToolError {
     fn from(message: String) -> Self {

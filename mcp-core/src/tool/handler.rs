@@ -44,7 +44,7 @@ where
 pub(crate) trait ErasedTool: Send + Sync {
     fn call(
         &self,
-        args: Value,
+        args: &Value,
         request: RequestInfo,
     ) -> BoxFuture<'static, Result<CallToolResult, ToolError>>;
 }
@@ -63,10 +63,10 @@ where
 {
     fn call(
         &self,
-        args: Value,
+        args: &Value,
         request: RequestInfo,
     ) -> BoxFuture<'static, Result<CallToolResult, ToolError>> {
-        let args = match serde_json::from_value::<T>(args) {
+        let args = match T::deserialize(args) {
             Ok(args) => args,
             Err(e) => {
                 return Box::pin(std::future::ready(Err(ToolError::invalid_arguments(

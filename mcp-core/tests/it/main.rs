@@ -10,5 +10,6 @@
 mod catalog;
 mod dispatch;
 mod fixtures;
+pub(crate) mod rounds;
 mod schema_conformance;
 mod spec_vectors;

@@ -221,3 +221,44 @@ fn unsupported_version_error_matches_its_schema() {
         serde_json::from_slice(&mcp_core::Response::error(Some(1.into()), e).encode()).unwrap();
     schema.validate("UnsupportedProtocolVersionError", &r);
 }
+
+#[tokio::test]
+async fn multi_round_and_listen_messages_match_the_2026_schema() {
+    let schema = SpecSchema::load("2026-07-28");
+    let s = crate::rounds::server();
+    let caps = json!({"elicitation": {}});
+    let mut req = crate::fixtures::modern(
+        1,
+        "tools/call",
+        json!({"name": "ask_name", "arguments": {}}),
+    );
+    req["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] = caps;
+    let r = send(&s, req).await.unwrap();
+    schema.validate("JSONRPCResultResponse", &r);
+    schema.validate("InputRequiredResult", &r["result"]);
+
+    let req = crate::fixtures::modern(
+        2,
+        "tools/call",
+        json!({"name": "needs_sampling", "arguments": {}}),
+    );
+    let r = send(&s, req).await.unwrap();
+    schema.validate("MissingRequiredClientCapabilityError", &r);
+
+    let (notifier, mut stream) = Notifier::channel(8);
+    let mut env = Envelope::new();
+    env.notifier = Some(notifier);
+    let listen = crate::fixtures::modern(
+        3,
+        "subscriptions/listen",
+        json!({"notifications": {"toolsListChanged": true}}),
+    );
+    let server = s.clone();
+    let task = tokio::spawn(async move { send_with(&server, listen, env).await });
+    let ack: Value = serde_json::from_slice(&stream.recv().await.unwrap()).unwrap();
+    schema.validate("SubscriptionsAcknowledgedNotification", &ack);
+    s.notify_list_changed(mcp_core::ListKind::Tools);
+    let change: Value = serde_json::from_slice(&stream.recv().await.unwrap()).unwrap();
+    schema.validate("ToolListChangedNotification", &change);
+    task.abort();
+}

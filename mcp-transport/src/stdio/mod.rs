@@ -2,7 +2,9 @@
 //!
 //! stdout carries protocol messages only (log with `tracing` to stderr). Requests
 //! run concurrently, up to a bound; every request gets exactly one response line,
-//! written whole. `notifications/cancelled` aborts the named request. A line longer
+//! written whole. `notifications/cancelled` aborts the named request. Requests the
+//! server sends to a legacy client (elicitation, sampling) go out on stdout and the
+//! client's replies are routed back to the waiting handler. A line longer
 //! than the cap is answered with an error and skipped; an unparseable line gets one
 //! `-32700` response. End of input stops the server after in-flight requests finish
 //! (bounded by a grace period).
@@ -21,8 +23,8 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use mcp_core::{
-    Call, Envelope, ErrorObject, LogLevel, Message, NotificationStream, Notifier, ProtocolVersion,
-    RequestId, Response, Server,
+    Call, Envelope, ErrorObject, LogLevel, Message, NotificationStream, Notifier, PendingReplies,
+    ProtocolVersion, RequestId, Response, Server,
 };
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::Semaphore;
@@ -87,6 +89,7 @@ where
         legacy_version: Mutex::new(None),
         log_level: Mutex::new(None),
         permits: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
+        replies: PendingReplies::new(),
     });
     let mut tasks = JoinSet::new();
     let read_result = read_loop(&conn, reader, &config, &mut tasks).await;
@@ -118,6 +121,8 @@ struct Connection {
     /// Set by legacy `logging/setLevel`.
     log_level: Mutex<Option<LogLevel>>,
     permits: Arc<Semaphore>,
+    /// Requests sent to the client (legacy sampling, elicitation, roots).
+    replies: PendingReplies,
 }
 
 async fn read_loop<R: AsyncRead + Unpin>(
@@ -221,7 +226,9 @@ async fn dispatch(conn: &Arc<Connection>, bytes: &[u8], tasks: &mut JoinSet<()>)
             return;
         }
         Ok(Message::Response(r)) => {
-            tracing::debug!(id = %r.id(), "ignoring a client response: no server request is pending");
+            if !conn.replies.resolve(&r) {
+                tracing::debug!(id = %r.id(), "ignoring a client response: no server request waits for it");
+            }
             return;
         }
         Err(response) => {
@@ -289,6 +296,7 @@ async fn serve_request(conn: &Connection, request: mcp_core::Request) -> Respons
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     envelope.notifier = Some(conn.out.clone());
+    envelope.replies = Some(conn.replies.clone());
     conn.server.run(call, envelope).await
 }
 

@@ -27,6 +27,10 @@ struct Sleepy {
     tag: String,
 }
 
+/// Asks the client for a name.
+#[derive(Deserialize, JsonSchema, Tool)]
+struct Ask {}
+
 #[derive(Default)]
 struct Counters {
     started: AtomicUsize,
@@ -53,6 +57,21 @@ fn server(counters: Arc<Counters>) -> Server {
             tokio::time::sleep(Duration::from_millis(a.ms)).await;
             guard.1 = true;
             a.tag
+        })
+        .tool(|_: Ask, cx: Context<Arc<Counters>>| async move {
+            match cx.input::<Value>("who") {
+                Some(v) => Ok(format!(
+                    "hello {}",
+                    v["content"]["name"].as_str().unwrap_or("?")
+                )),
+                None => Err(mcp_core::ToolError::from(
+                    mcp_core::InputRequired::new().elicit(
+                        "who",
+                        "Name?",
+                        json!({"type": "object", "properties": {"name": {"type": "string"}}}),
+                    ),
+                )),
+            }
         })
         .build()
         .unwrap()
@@ -493,4 +512,20 @@ async fn large_concurrent_responses_never_interleave() {
             100_000
         );
     }
+}
+
+#[tokio::test]
+async fn server_requests_to_a_legacy_client_round_trip() {
+    let mut h = start(Config::default());
+    h.send(&call(1, "ask", json!({}))).await;
+    let asked = h.next().await;
+    assert_eq!(asked["method"], "elicitation/create");
+    assert_eq!(asked["params"]["message"], "Name?");
+    let id = asked["id"].clone();
+    let mut reply = serde_json::to_vec(&json!({"jsonrpc": "2.0", "id": id, "result": {"action": "accept", "content": {"name": "Ann"}}})).unwrap();
+    reply.push(b'\n');
+    h.send(&reply).await;
+    let done = h.next().await;
+    assert_eq!(done["id"], 1);
+    assert_eq!(done["result"]["content"][0]["text"], "hello Ann");
 }

@@ -1,0 +1,117 @@
+//! Running a prepared [`Call`]: era checks, the request context, and the method.
+
+use std::sync::Arc;
+
+use super::call::CallKind;
+use super::respond::Reply;
+use super::{Call, Server};
+use crate::tool::context::RequestInfo;
+use crate::{Envelope, ErrorObject, LogLevel, ProtocolVersion, Response, Scope};
+
+impl Server {
+    pub(super) async fn run_inner(&self, call: Call, envelope: Envelope) -> Response {
+        let inner = &*self.inner;
+        let declared = match call.check_meta() {
+            Ok(version) => version,
+            Err(e) => return Response::error(Some(call.id), e),
+        };
+        let Call {
+            id,
+            method,
+            kind,
+            meta,
+            retry,
+        } = call;
+        let modern = declared.is_some_and(ProtocolVersion::is_modern);
+        let version = declared
+            .or(envelope.legacy_version)
+            .unwrap_or(ProtocolVersion::V2025_03_26);
+        let envelope = Arc::new(envelope);
+        let scope = envelope.extensions.get::<Scope>();
+        let reply = Reply {
+            id: id.clone(),
+            version,
+            info: &inner.info,
+            ttl_ms: inner.list_ttl_ms,
+            private: scope.is_some(),
+        };
+        let binding = |name: &str| format!("{method}:{name}");
+        // A retried multi round-trip request: its state must be intact and ours.
+        let state = match (&retry.request_state, kind.handler_name()) {
+            (Some(sealed), Some(name)) if modern => match inner.sealer.open(sealed, &binding(name))
+            {
+                Ok(state) => Some(state),
+                Err(why) => {
+                    return Response::error(
+                        Some(reply.id),
+                        ErrorObject::invalid_params(format_args!("invalid requestState: {why}")),
+                    );
+                }
+            },
+            _ => None,
+        };
+        let log_level = if modern {
+            meta.log_level
+        } else {
+            // Stateless HTTP cannot remember `logging/setLevel`: legacy requests
+            // without a level set by the transport get info and above.
+            envelope.legacy_log_level.or(Some(LogLevel::Info))
+        };
+        let client_capabilities = meta.client_capabilities.map(Arc::new);
+        let request = RequestInfo {
+            id,
+            version,
+            client_capabilities: client_capabilities.clone(),
+            progress_token: meta.progress_token,
+            log_level,
+            envelope: Arc::clone(&envelope),
+            inputs: retry.input_responses,
+            state,
+            changes: inner.changes.clone(),
+        };
+        let caps = client_capabilities.as_deref();
+        match kind {
+            CallKind::Initialize(params) => inner.initialize(reply, &params),
+            CallKind::Ping => super::Inner::ping(reply),
+            CallKind::SetLevel(_) => reply.complete(&serde_json::Map::new()),
+            CallKind::Discover => inner.discover(reply),
+            CallKind::ListTools { cursor } => inner.list_tools(reply, cursor.as_deref(), scope),
+            CallKind::CallTool { name, arguments } => {
+                let binding = binding(&name);
+                inner
+                    .call_tool(reply, &name, arguments, scope, request, &binding, caps)
+                    .await
+            }
+            CallKind::ListResources { cursor } => inner.list_resources(reply, cursor.as_deref()),
+            CallKind::ListTemplates { cursor } => inner.list_templates(reply, cursor.as_deref()),
+            CallKind::ReadResource { uri } => {
+                let binding = binding(&uri);
+                inner
+                    .read_resource(reply, &uri, request, &binding, caps)
+                    .await
+            }
+            CallKind::Subscribe { uri } => inner.subscribe(reply, &uri),
+            CallKind::ListPrompts { cursor } => inner.list_prompts(reply, cursor.as_deref()),
+            CallKind::GetPrompt { name, arguments } => {
+                let binding = binding(&name);
+                inner
+                    .get_prompt(reply, &name, arguments, request, &binding, caps)
+                    .await
+            }
+            CallKind::Complete(completion) => inner.complete(reply, completion, request).await,
+            CallKind::Listen(filter) => inner.listen(reply, filter, &envelope).await,
+        }
+    }
+}
+
+impl CallKind {
+    /// The name a multi round-trip state is bound to, for the methods that may
+    /// ask for input.
+    fn handler_name(&self) -> Option<&str> {
+        match self {
+            Self::CallTool { name, .. } | Self::GetPrompt { name, .. } => Some(name),
+            Self::ReadResource { uri } => Some(uri),
+            _ => None,
+        }
+    }
+}
