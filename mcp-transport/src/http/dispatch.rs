@@ -42,7 +42,7 @@ impl Dispatch {
     }
 
     pub(crate) async fn handle(&self, request: http::Request<Body>) -> http::Response<Body> {
-        let deadline = Instant::now() + self.request_timeout;
+        let mut deadline = Instant::now() + self.request_timeout;
         let (parts, body) = request.into_parts();
         let header_version = parts
             .headers
@@ -65,10 +65,9 @@ impl Dispatch {
         };
         // Notifications need a channel; only requests that can produce them get one
         // (a key hidden behind JSON escapes merely goes without notifications).
-        let notifies = request.params().is_some_and(|p| {
-            let p = p.get();
-            p.contains("progressToken") || p.contains("logLevel")
-        });
+        let params = request.params().map_or("", |p| p.get());
+        let notifies = params.contains("progressToken") || params.contains("logLevel");
+        let has_capabilities = params.contains("io.modelcontextprotocol/clientCapabilities");
         let call = match Call::prepare(request) {
             Ok(call) => call,
             Err(response) => {
@@ -79,9 +78,8 @@ impl Dispatch {
                 return respond::json(&response, status);
             }
         };
-        let modern = call
-            .declared_version()
-            .is_some_and(ProtocolVersion::is_modern);
+        let modern = call.is_modern();
+        let listen = call.is_listen();
         let legacy_version = match check_headers(&call, &parts.headers, header_version, modern) {
             Ok(v) => v,
             Err(error) => {
@@ -89,7 +87,7 @@ impl Dispatch {
                 return respond::json(&response, StatusCode::BAD_REQUEST);
             }
         };
-        let streams = call.name().is_some() && Accept::of(&parts.headers).sse;
+        let streams = (call.name().is_some() || listen) && Accept::of(&parts.headers).sse;
         let id = call.id().clone();
         let mut envelope = Envelope::new();
         envelope.headers = parts.headers;
@@ -99,13 +97,19 @@ impl Dispatch {
         if !streams {
             let run = self.server.run(call, envelope);
             return match tokio::time::timeout_at(deadline, run).await {
-                Ok(response) => respond::json(&response, status_for(&response, modern)),
+                Ok(response) => {
+                    respond::json(&response, run_status(&response, modern, has_capabilities))
+                }
                 Err(_) => respond::json(&sse::timed_out(id), StatusCode::OK),
             };
         }
 
+        if listen {
+            // A listen stream lasts until the client closes it.
+            deadline = Instant::now() + Duration::from_secs(100 * 365 * 86_400);
+        }
         let mut notes = None;
-        if notifies {
+        if notifies || listen {
             let (notifier, stream) = Notifier::channel(NOTIFICATION_BUFFER);
             envelope.notifier = Some(notifier);
             notes = Some(stream);
@@ -129,7 +133,8 @@ impl Dispatch {
         match first {
             First::Done(response) => {
                 let Some(note) = notes.as_mut().and_then(|n| n.try_recv()) else {
-                    return respond::json(&response, status_for(&response, modern));
+                    let status = run_status(&response, modern, has_capabilities);
+                    return respond::json(&response, status);
                 };
                 sse::event(&mut out, &note);
                 while let Some(note) = notes.as_mut().and_then(|n| n.try_recv()) {
@@ -150,6 +155,18 @@ impl Dispatch {
             deadline,
         };
         sse_response(Body::stream(stream.into_stream(out.freeze())))
+    }
+}
+
+/// The status for what [`Server::run`] answered: [`status_for`], plus `400` for a
+/// modern request rejected for lacking client capabilities (`-32602`).
+fn run_status(response: &mcp_core::Response, modern: bool, has_capabilities: bool) -> StatusCode {
+    let status = status_for(response, modern);
+    let code = response.error_object().map(ErrorObject::code);
+    if modern && !has_capabilities && code == Some(ErrorObject::INVALID_PARAMS) {
+        StatusCode::BAD_REQUEST
+    } else {
+        status
     }
 }
 
@@ -176,7 +193,7 @@ fn check_headers(
             },
         };
     }
-    let declared = call.declared_version().map_or("", ProtocolVersion::as_str);
+    let declared = call.meta_protocol_version().unwrap_or("");
     match header_version {
         Some(h) if h == declared => {}
         Some(h) => {

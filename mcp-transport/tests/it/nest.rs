@@ -88,3 +88,37 @@ async fn tools_see_the_request_headers_and_extensions() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn layers_run_after_the_origin_check() {
+    within(20, async {
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&seen);
+        let server = test_server(std::sync::Arc::new(Counters::default()));
+        let service = McpService::builder(server)
+            .layer(tower::util::MapRequestLayer::new(move |req: Request<_>| {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                req
+            }))
+            .build();
+        let srv = crate::support::TestServer::serve(service, Default::default()).await;
+        let c = crate::support::http_client();
+        let body = crate::support::modern(1, "tools/list", json!({}));
+        let mut req = crate::support::post(&srv.url, &[], body.clone());
+        req.headers_mut()
+            .insert("origin", "https://evil.example".parse().unwrap());
+        assert_eq!(
+            crate::support::send(&c, req).await.status,
+            http::StatusCode::FORBIDDEN
+        );
+        let mut req = crate::support::post(&srv.url, &[], body);
+        req.headers_mut()
+            .insert("content-type", "text/plain".parse().unwrap());
+        assert_eq!(
+            crate::support::send(&c, req).await.status,
+            http::StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+        assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 0);
+    })
+    .await;
+}

@@ -377,3 +377,32 @@ async fn rate_limited_tools_answer_429_with_ietf_headers() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn instances_behind_a_round_robin_balancer_answer_alike() {
+    within(20, async {
+        let a = TestServer::start(|b| b).await;
+        let b = TestServer::start(|b| b).await;
+        let c = http_client();
+        // A legacy client whose messages land on alternating instances.
+        let urls = [&a.url, &b.url];
+        let steps = [
+            INIT,
+            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
+            r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
+            r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}"#,
+            r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}"#,
+        ];
+        let mut bodies = Vec::new();
+        for (i, step) in steps.iter().enumerate() {
+            let headers: &[(&str, &str)] = if i == 0 { &[] } else { &[("mcp-protocol-version", "2025-11-25")] };
+            let r = send(&c, post(urls[i % 2], headers, *step)).await;
+            assert!(r.status.is_success(), "step {i}: {}", r.status);
+            bodies.push(r.body);
+        }
+        assert_eq!(bodies[2], bodies[3]);
+        assert_eq!(bodies[4], bodies[5]);
+    })
+    .await;
+}

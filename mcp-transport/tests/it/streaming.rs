@@ -255,3 +255,46 @@ async fn keep_alives_carry_a_five_second_call_through_a_proxy_that_cuts_idle_at_
     })
     .await;
 }
+
+#[tokio::test]
+async fn listen_streams_change_notifications_until_the_client_leaves() {
+    within(20, async {
+        let counters = std::sync::Arc::new(crate::support::Counters::default());
+        let server = crate::support::test_server(std::sync::Arc::clone(&counters));
+        let service = mcp_transport::http::McpService::builder(server.clone())
+            .keep_alive(Duration::from_millis(100))
+            .request_timeout(Duration::from_millis(200))
+            .build();
+        let srv = TestServer::serve(service, counters).await;
+        let body = modern(
+            1,
+            "subscriptions/listen",
+            json!({"notifications": {"toolsListChanged": true}}),
+        );
+        let request = format!(
+            "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+             Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n\
+             Mcp-Method: subscriptions/listen\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let mut s = TcpStream::connect(srv.addr).await.unwrap();
+        s.write_all(request.as_bytes()).await.unwrap();
+        let mut seen = String::new();
+        let mut buf = [0u8; 4096];
+        while !seen.contains("subscriptions/acknowledged") {
+            let n = s.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed early: {seen}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        assert!(seen.contains("text/event-stream"), "{seen}");
+        // Past the request timeout the stream is still open and still delivers.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        server.notify_list_changed(mcp_core::ListKind::Tools);
+        while !seen.contains("notifications/tools/list_changed") {
+            let n = s.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed early: {seen}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    })
+    .await;
+}
