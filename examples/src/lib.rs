@@ -1,5 +1,7 @@
-//! Helpers shared by the examples: logging to stderr, and the `hello` tools.
+//! Helpers shared by the examples: logging to stderr, the `hello` tools, and the
+//! conformance fixtures.
 
+pub mod conformance;
 pub mod hello_tools;
 
 /// Sends `tracing` output to stderr (stdout belongs to the protocol on stdio),
