@@ -1,6 +1,9 @@
 //! The MCP step: decode the body, check the mirrored headers, run the request, and
 //! answer with JSON or, when the tool streams or runs long, SSE.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -22,6 +25,9 @@ pub(crate) const METHOD: HeaderName = HeaderName::from_static("mcp-method");
 /// `Mcp-Name`.
 pub(crate) const NAME: HeaderName = HeaderName::from_static("mcp-name");
 
+/// How long a `subscriptions/listen` stream may stay open: as long as the client wants.
+const LISTEN_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 86_400);
+
 /// Notifications buffered per streaming request before the tool waits.
 const NOTIFICATION_BUFFER: usize = 32;
 
@@ -42,7 +48,6 @@ impl Dispatch {
     }
 
     pub(crate) async fn handle(&self, request: http::Request<Body>) -> http::Response<Body> {
-        let mut deadline = Instant::now() + self.request_timeout;
         let (parts, body) = request.into_parts();
         let header_version = parts
             .headers
@@ -96,18 +101,14 @@ impl Dispatch {
 
         if !streams {
             let run = self.server.run(call, envelope);
-            return match tokio::time::timeout_at(deadline, run).await {
-                Ok(response) => {
+            return match first_poll_then_timeout(self.request_timeout, run).await {
+                Some(response) => {
                     respond::json(&response, run_status(&response, modern, has_capabilities))
                 }
-                Err(_) => respond::json(&sse::timed_out(id), StatusCode::OK),
+                None => respond::json(&sse::timed_out(id), StatusCode::OK),
             };
         }
 
-        if listen {
-            // A listen stream lasts until the client closes it.
-            deadline = Instant::now() + Duration::from_secs(100 * 365 * 86_400);
-        }
         let mut notes = None;
         if notifies || listen {
             let (notifier, stream) = Notifier::channel(NOTIFICATION_BUFFER);
@@ -122,12 +123,27 @@ impl Dispatch {
             Idle,
             Timeout,
         }
-        let first = tokio::select! {
-            biased;
-            response = &mut tool => First::Done(response),
-            Some(note) = sse::next_note(&mut notes) => First::Note(note),
-            () = tokio::time::sleep(self.keep_alive) => First::Idle,
-            () = tokio::time::sleep_until(deadline) => First::Timeout,
+        // Most calls finish on their first poll: no timers for them.
+        let mut deadline = None;
+        let first = match poll_once(tool.as_mut()).await {
+            Poll::Ready(response) => First::Done(response),
+            Poll::Pending => {
+                // A listen stream lasts until the client closes it.
+                let timeout = if listen {
+                    LISTEN_TIMEOUT
+                } else {
+                    self.request_timeout
+                };
+                let at = Instant::now() + timeout;
+                deadline = Some(at);
+                tokio::select! {
+                biased;
+                response = &mut tool => First::Done(response),
+                Some(note) = sse::next_note(&mut notes) => First::Note(note),
+                () = tokio::time::sleep(self.keep_alive) => First::Idle,
+                () = tokio::time::sleep_until(at) => First::Timeout,
+                    }
+            }
         };
         let mut out = BytesMut::new();
         match first {
@@ -152,7 +168,7 @@ impl Dispatch {
             notes,
             id,
             keep_alive: self.keep_alive,
-            deadline,
+            deadline: deadline.unwrap_or_else(Instant::now),
         };
         sse_response(Body::stream(stream.into_stream(out.freeze())))
     }
@@ -168,6 +184,24 @@ fn run_status(response: &mcp_core::Response, modern: bool, has_capabilities: boo
     } else {
         status
     }
+}
+
+/// Polls `fut` once.
+pub(crate) async fn poll_once<F: Future + Unpin>(mut fut: F) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut fut).poll(cx))).await
+}
+
+/// Runs `fut` to completion or for `timeout`, creating no timer when the first poll
+/// already completes it.
+pub(crate) async fn first_poll_then_timeout<F: Future>(
+    timeout: Duration,
+    fut: F,
+) -> Option<F::Output> {
+    let mut fut = std::pin::pin!(fut);
+    if let Poll::Ready(out) = poll_once(fut.as_mut()).await {
+        return Some(out);
+    }
+    tokio::time::timeout(timeout, fut).await.ok()
 }
 
 /// Checks the headers the transport mirrors from the body, and settles the legacy

@@ -5,10 +5,13 @@ use http::header::{ACCEPT, CONTENT_TYPE};
 
 /// Whether `Content-Type` is `application/json` (parameters such as `charset` allowed).
 pub(crate) fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| essence(v).eq_ignore_ascii_case("application/json"))
+    let Some(value) = headers.get(CONTENT_TYPE) else {
+        return false;
+    };
+    value.as_bytes() == b"application/json"
+        || value
+            .to_str()
+            .is_ok_and(|v| essence(v).eq_ignore_ascii_case("application/json"))
 }
 
 /// What the client's `Accept` allows.

@@ -13,6 +13,7 @@ use mcp_core::{ErrorObject, Server};
 
 use super::body::{ReadError, read_limited};
 use super::config::Limits;
+use super::dispatch::first_poll_then_timeout;
 use super::guard::{Cors, Guard};
 use super::handler::Handler;
 use super::media::{Accept, is_json};
@@ -130,14 +131,11 @@ impl McpService {
                 ),
             );
         }
-        let read = tokio::time::timeout(
-            shared.body_timeout,
-            read_limited(body, shared.max_body_bytes),
-        )
-        .await;
+        let read = read_limited(body, shared.max_body_bytes);
+        let read = first_poll_then_timeout(shared.body_timeout, read).await;
         let bytes = match read {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(ReadError::TooLarge)) => {
+            Some(Ok(bytes)) => bytes,
+            Some(Err(ReadError::TooLarge)) => {
                 return closing(respond::error(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     ErrorObject::invalid_request(format_args!(
@@ -146,10 +144,10 @@ impl McpService {
                     )),
                 ));
             }
-            Ok(Err(ReadError::Failed)) => {
+            Some(Err(ReadError::Failed)) => {
                 return closing(respond::plain(StatusCode::BAD_REQUEST, ""));
             }
-            Err(_) => {
+            None => {
                 return closing(respond::plain(
                     StatusCode::REQUEST_TIMEOUT,
                     "request body too slow",
