@@ -2,9 +2,11 @@
 
 use std::sync::OnceLock;
 
+use jaq_core::box_iter::box_once;
 use jaq_core::load::parse::Def;
 use jaq_core::load::{Arena, File, Loader};
-use jaq_core::{Compiler, Ctx, Vars, data, load, unwrap_valr};
+use jaq_core::native::{self, Fun};
+use jaq_core::{Compiler, Ctx, Cv, DataT, RunPtr, ValXs, Vars, data, load, unwrap_valr};
 use jaq_json::Val;
 
 type Data = data::JustLut<Val>;
@@ -22,6 +24,10 @@ pub(super) struct CompileError {
     pub(super) message: String,
 }
 
+/// Type tests the standard library defines with comparisons (several µs each on a
+/// large body); they run natively here.
+const NATIVE: &[&str] = &["type", "isboolean", "isstring", "isarray", "isobject"];
+
 /// The standard definitions, parsed once.
 fn prelude() -> &'static [Def] {
     static DEFS: OnceLock<Vec<Def>> = OnceLock::new();
@@ -29,8 +35,49 @@ fn prelude() -> &'static [Def] {
         jaq_core::defs()
             .chain(jaq_std::defs())
             .chain(jaq_json::defs())
+            .filter(|d| !NATIVE.contains(&d.name))
             .collect()
     })
+}
+
+fn type_name(v: &Val) -> &'static str {
+    match v {
+        Val::Null => "null",
+        Val::Bool(_) => "boolean",
+        Val::Num(_) => "number",
+        Val::BStr(_) | Val::TStr(_) => "string",
+        Val::Arr(_) => "array",
+        Val::Obj(_) => "object",
+    }
+}
+
+fn native_type<'a>(cv: Cv<'a, Data>) -> ValXs<'a, <Data as DataT>::V<'a>> {
+    box_once(Ok(Val::from(type_name(&cv.1).to_owned())))
+}
+
+fn native_is<'a, const T: u8>(cv: Cv<'a, Data>) -> ValXs<'a, <Data as DataT>::V<'a>> {
+    let name = type_name(&cv.1);
+    let yes = match T {
+        0 => name == "boolean",
+        1 => name == "string",
+        2 => name == "array",
+        _ => name == "object",
+    };
+    box_once(Ok(Val::Bool(yes)))
+}
+
+/// The natives replacing [`NATIVE`].
+fn type_funs() -> impl Iterator<Item = Fun<Data>> {
+    let table: [(&'static str, RunPtr<Data>); 5] = [
+        ("type", native_type),
+        ("isboolean", native_is::<0>),
+        ("isstring", native_is::<1>),
+        ("isarray", native_is::<2>),
+        ("isobject", native_is::<3>),
+    ];
+    table
+        .into_iter()
+        .map(|(name, f)| native::run::<Data>((name, native::v(0), f)))
 }
 
 impl Expr {
@@ -43,7 +90,8 @@ impl Expr {
             .map_err(|errors| load_error(code, errors))?;
         let funs = jaq_core::funs::<Data>()
             .chain(jaq_std::funs())
-            .chain(jaq_json::funs());
+            .chain(jaq_json::funs())
+            .chain(type_funs());
         let filter = Compiler::default()
             .with_funs(funs)
             .compile(modules)
@@ -142,6 +190,15 @@ mod tests {
         let err = Expr::compile(".a |\n  nosuchfn(1)").err().unwrap();
         assert_eq!((err.line, err.column), (2, 3), "{err:?}");
         assert!(err.message.contains("nosuchfn"), "{}", err.message);
+        let types = Expr::compile("[.[] | type] + [.[] | isobject]").unwrap();
+        let out =
+            types.first(&serde_json::from_str::<Val>(r#"[null, true, 1, "s", [], {}]"#).unwrap());
+        assert_eq!(
+            out.map(|v| v.to_string()).as_deref(),
+            Some(
+                r#"["null","boolean","number","string","array","object",false,false,false,false,false,true]"#
+            )
+        );
         let err = Expr::compile(".a | (").err().unwrap();
         assert_eq!(err.line, 1);
         assert!(err.column >= 6, "{err:?}");

@@ -9,6 +9,8 @@ mod parsers;
 mod quota;
 mod reauth;
 mod rules;
+#[cfg(feature = "reqwest")]
+mod saas;
 mod support;
 mod table;
 mod through_server;
