@@ -392,3 +392,52 @@ async fn redis_needs_a_signing_key_and_short_keys_are_refused() {
     let error = App::start(None, Some("ab".repeat(16))).await.err().unwrap();
     assert!(error.contains("at least 32 are required"), "{error}");
 }
+
+/// Sends raw bytes and returns the status line of the answer.
+async fn raw(base: &str, head: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(head).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = within(stream.read(&mut buf)).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn over_the_wire_401_comes_before_the_body_and_broken_headers_never_reach_the_layer() {
+    let app = App::start(None, None).await.unwrap();
+    let bad = format!("mcp_{}", "0".repeat(72));
+    // A 10 MB body is announced but never sent: the answer comes anyway.
+    let head = format!(
+        "POST /mcp/{bad} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{{"
+    );
+    assert_eq!(
+        raw(&app.base, head.as_bytes()).await,
+        "HTTP/1.1 401 Unauthorized"
+    );
+    let head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n";
+    assert_eq!(
+        raw(&app.base, head.as_bytes()).await,
+        "HTTP/1.1 401 Unauthorized"
+    );
+    // NUL and a bare CR in a header value: hyper refuses the request itself.
+    for value in [&b"Bearer \0abc"[..], b"Bearer abc\rdef"] {
+        let mut head = b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ".to_vec();
+        head.extend_from_slice(value);
+        head.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
+        assert_eq!(raw(&app.base, &head).await, "HTTP/1.1 400 Bad Request");
+    }
+    app.stop().await;
+}

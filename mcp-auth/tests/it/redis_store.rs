@@ -159,19 +159,21 @@ async fn the_store_holds_no_raw_token() {
         let issued = within(manager.create(NewToken::new(format!("t{i}"), "acct")))
             .await
             .unwrap();
-        tokens.push(issued.token.expose_secret());
+        tokens.push((issued.metadata.id.clone(), issued.token.expose_secret()));
     }
     let entries = dump(&mut redis.conn(), &redis.prefix);
     assert_eq!(entries.len(), 10);
     let everything = format!("{entries:?}");
-    for token in &tokens {
+    for (id, token) in &tokens {
         assert!(
             !everything.contains(&token[4..68]),
             "raw token found in Redis"
         );
         assert!(!everything.contains(&token[4..20]));
         assert!(within(manager.verify(token)).await.is_ok());
+        within(manager.revoke(id)).await.unwrap();
     }
+    assert!(dump(&mut redis.conn(), &redis.prefix).is_empty());
 }
 
 #[tokio::test]
