@@ -128,10 +128,10 @@ impl HttpTransport {
         id: Option<i64>,
     ) -> Result<Option<Value>, Error> {
         let status = response.status();
-        if let Some(session) = response.headers().get(SESSION_ID) {
-            if let Ok(mut s) = self.session.lock() {
-                *s = Some(session.clone());
-            }
+        if let (Some(session), Ok(mut s)) =
+            (response.headers().get(SESSION_ID), self.session.lock())
+        {
+            *s = Some(session.clone());
         }
         let sse = response
             .headers()

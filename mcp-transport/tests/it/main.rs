@@ -1,4 +1,5 @@
 //! Integration tests of mcp-transport: real HTTP on 127.0.0.1 and real child processes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
 
 mod client;
 mod limits;
