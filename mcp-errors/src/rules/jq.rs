@@ -185,14 +185,15 @@ mod tests {
     #[test]
     fn compiles_runs_and_locates_errors() {
         let e = Expr::compile(".a + 1").unwrap();
-        let out = e.first(&serde_json::from_str::<Val>(r#"{"a": 1}"#).unwrap());
+        let out = e.first(&jaq_json::read::parse_single(r#"{"a": 1}"#.as_bytes()).unwrap());
         assert_eq!(out.map(|v| v.to_string()), Some("2".to_owned()));
         let err = Expr::compile(".a |\n  nosuchfn(1)").err().unwrap();
         assert_eq!((err.line, err.column), (2, 3), "{err:?}");
         assert!(err.message.contains("nosuchfn"), "{}", err.message);
         let types = Expr::compile("[.[] | type] + [.[] | isobject]").unwrap();
-        let out =
-            types.first(&serde_json::from_str::<Val>(r#"[null, true, 1, "s", [], {}]"#).unwrap());
+        let out = types.first(
+            &jaq_json::read::parse_single(r#"[null, true, 1, "s", [], {}]"#.as_bytes()).unwrap(),
+        );
         assert_eq!(
             out.map(|v| v.to_string()).as_deref(),
             Some(

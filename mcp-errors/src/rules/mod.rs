@@ -16,6 +16,9 @@ use jq::Expr;
 /// How much of a non-JSON body the expressions see as `.text`.
 const TEXT_LIMIT: usize = 64 * 1024;
 
+/// Larger bodies are not parsed as JSON (as for the built-ins).
+const MAX_JSON_BODY: usize = 1 << 20;
+
 /// A set of rules, each a few jq expressions that decide whether a response is an
 /// error and extract its parts. The first rule whose `when` holds wins.
 ///
@@ -230,9 +233,15 @@ fn input(response: &UpstreamResponse) -> Val {
     for (name, value) in headers {
         header_map.insert(Val::from(name.to_owned()), Val::from(value));
     }
-    let body = response
-        .json()
-        .and_then(|_| serde_json::from_slice::<Val>(response.body()).ok());
+    // Parsed straight into jaq's value type (not through `UpstreamResponse::json`).
+    let bytes = response.body();
+    let looks_json = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b'{' | b'['));
+    let body = (looks_json && bytes.len() <= MAX_JSON_BODY)
+        .then(|| jaq_json::read::parse_single(bytes).ok())
+        .flatten();
     let text = match body {
         Some(_) => Val::Null,
         None => {
