@@ -24,7 +24,7 @@ pub struct ReauthEvent<A> {
 type Callback<A> = dyn Fn(ReauthEvent<A>) -> BoxFuture<'static, ()> + Send + Sync;
 
 /// A user callback run when a normalized error says `needs_reauth`: mark the
-/// account, fire a webhook. The model meanwhile gets a "reconnect <provider>" hint.
+/// account, fire a webhook. The model meanwhile gets a "reconnect `<provider>`" hint.
 ///
 /// `A` is the application's account metadata; [`NormalizerChain::check`](crate::NormalizerChain::check)
 /// finds it in the request extensions by type, and [`notify`](Self::notify) takes it
