@@ -8,7 +8,8 @@
 //!    store, sequential calls, p50/p99.
 //! 2. `hello_http` (the `hello` tools on `McpService` + `serve`) with and without
 //!    the layer (`Builder::layer(AuthLayer)`, token as `Authorization: Bearer`), 16
-//!    concurrent keep-alive clients, rounds interleaved; requests/s and p50/p99.
+//!    concurrent keep-alive clients, 5 rounds interleaved; median requests/s and
+//!    p50/p99 over all rounds.
 
 #![allow(
     clippy::unwrap_used,
@@ -32,6 +33,10 @@ use tower::{Layer, ServiceExt};
 mod hello_tools;
 
 const CONCURRENCY: usize = 16;
+const ROUNDS: usize = 5;
+
+/// Name, requests/s per round, all latencies, CPU µs per request per round.
+type Row = (&'static str, Vec<f64>, Vec<Duration>, Vec<f64>);
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -116,6 +121,35 @@ async fn layer_alone(manager: Option<&TokenManager>, token: &str, n: usize) -> V
     out
 }
 
+/// `McpService::handle` in process (no network), with or without the layer, for
+/// `tools/call echo`; per-request latencies.
+async fn service_alone(manager: Option<TokenManager>, token: &str, n: usize) -> Vec<Duration> {
+    let mut builder = McpService::builder(hello_tools::hello_server().unwrap());
+    if let Some(manager) = manager {
+        builder = builder.layer(AuthLayer::new(manager));
+    }
+    let service = builder.build();
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}"#;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let request = http::Request::post("/mcp")
+            .header("host", "127.0.0.1")
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("authorization", format!("Bearer {token}"))
+            .body(http_body_util::Full::new(bytes::Bytes::from_static(
+                body.as_bytes(),
+            )))
+            .unwrap();
+        let started = Instant::now();
+        let response = service.handle(request).await;
+        out.push(started.elapsed());
+        assert_eq!(response.status(), 200);
+    }
+    out.sort();
+    out
+}
+
 /// Starts `hello_http`, optionally with the layer; returns its URL and a stopper.
 async fn hello_http(manager: Option<TokenManager>) -> (String, tokio::sync::oneshot::Sender<()>) {
     let mut builder = McpService::builder(hello_tools::hello_server().unwrap());
@@ -131,8 +165,24 @@ async fn hello_http(manager: Option<TokenManager>) -> (String, tokio::sync::ones
     (url, stop)
 }
 
-/// `CONCURRENCY` clients calling `echo` for `secs`; returns requests/s and latencies.
-async fn load(url: &str, token: Option<&str>, secs: Duration) -> (f64, Vec<Duration>) {
+/// CPU time this process (server and clients) has used, from `/proc/self/stat`.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<u64> = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    // utime + stime, in clock ticks of 10 ms.
+    Duration::from_millis(fields.iter().sum::<u64>() * 10)
+}
+
+/// `CONCURRENCY` clients calling `echo` for `secs`; returns requests/s, latencies and
+/// CPU time per request.
+async fn load(url: &str, token: Option<&str>, secs: Duration) -> (f64, Vec<Duration>, Duration) {
+    let cpu_before = cpu_time();
     let client = reqwest::Client::new();
     let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}"#;
     let deadline = Instant::now() + secs;
@@ -165,8 +215,9 @@ async fn load(url: &str, token: Option<&str>, secs: Duration) -> (f64, Vec<Durat
         all.extend(task.await.unwrap());
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = (cpu_time() - cpu_before) / u32::try_from(all.len().max(1)).unwrap_or(u32::MAX);
     all.sort();
-    (all.len() as f64 / elapsed, all)
+    (all.len() as f64 / elapsed, all, cpu)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -217,6 +268,21 @@ async fn main() {
         println!("layer, Redis     skipped (no redis-server)");
     }
 
+    println!("\n== McpService::handle in process, tools/call echo (sequential) ==");
+    let _ = service_alone(None, &memory_token, 2_000).await;
+    let plain = service_alone(None, &memory_token, 30_000).await;
+    let layered = service_alone(Some(memory.clone()), &memory_token, 30_000).await;
+    println!(
+        "no layer         p50 {:>10}  p99 {:>10}",
+        micros(percentile(&plain, 0.5)),
+        micros(percentile(&plain, 0.99))
+    );
+    println!(
+        "layer, memory    p50 {:>10}  p99 {:>10}",
+        micros(percentile(&layered, 0.5)),
+        micros(percentile(&layered, 0.99))
+    );
+
     println!(
         "\n== hello_http, {CONCURRENCY} keep-alive clients, echo, {}s rounds, interleaved ==",
         secs.as_secs()
@@ -228,39 +294,54 @@ async fn main() {
         None => None,
     };
     let _ = load(&plain_url, None, Duration::from_millis(500)).await; // warm-up
-    let mut rows: Vec<(&str, Vec<f64>, Vec<Duration>)> = vec![
-        ("no layer", vec![], vec![]),
-        ("layer, memory", vec![], vec![]),
-        ("layer, Redis", vec![], vec![]),
+    let mut rows: Vec<Row> = vec![
+        ("no layer", vec![], vec![], vec![]),
+        ("layer, memory", vec![], vec![], vec![]),
+        ("layer, Redis", vec![], vec![], vec![]),
     ];
-    for _round in 0..3 {
-        let (rps, lat) = load(&plain_url, None, secs).await;
-        rows[0].1.push(rps);
-        rows[0].2.extend(lat);
-        let (rps, lat) = load(&mem_url, Some(&memory_token), secs).await;
-        rows[1].1.push(rps);
-        rows[1].2.extend(lat);
-        if let Some(((url, _), token)) = &redis_server {
-            let (rps, lat) = load(url, Some(token), secs).await;
-            rows[2].1.push(rps);
-            rows[2].2.extend(lat);
+    for _round in 0..ROUNDS {
+        let targets: [(&str, Option<&str>); 3] = [
+            // The same header is sent without the layer (and ignored), so only the
+            // layer's work differs.
+            (&plain_url, Some(&memory_token)),
+            (&mem_url, Some(&memory_token)),
+            match &redis_server {
+                Some(((url, _), token)) => (url, Some(token)),
+                None => ("", None),
+            },
+        ];
+        for (row, (url, token)) in rows.iter_mut().zip(targets) {
+            if url.is_empty() {
+                continue;
+            }
+            let (rps, lat, cpu) = load(url, token, secs).await;
+            row.1.push(rps);
+            row.2.extend(lat);
+            row.3.push(cpu.as_secs_f64() * 1e6);
         }
     }
-    let base: f64 = rows[0].1.iter().sum::<f64>() / rows[0].1.len() as f64;
-    for (name, rps, lat) in &mut rows {
+    let median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    let base = median(&rows[0].1);
+    let base_cpu = median(&rows[0].3);
+    for (name, rps, lat, cpu) in &mut rows {
         if rps.is_empty() {
             println!("{name:<14} skipped");
             continue;
         }
         lat.sort();
-        let mean = rps.iter().sum::<f64>() / rps.len() as f64;
+        let (rate, cpu) = (median(rps), median(cpu));
         let rounds: Vec<String> = rps.iter().map(|r| format!("{r:.0}")).collect();
         println!(
-            "{name:<14} {mean:>8.0} req/s ({:+.1}% vs no layer; rounds {})  p50 {:>10}  p99 {:>10}",
-            (mean / base - 1.0) * 100.0,
+            "{name:<14} {rate:>7.0} req/s median ({:+.1}%; rounds {})  p50 {:>9}  p99 {:>10}  CPU {cpu:.1} µs/req ({:+.1}%)",
+            (rate / base - 1.0) * 100.0,
             rounds.join("/"),
             micros(percentile(lat, 0.5)),
             micros(percentile(lat, 0.99)),
+            (cpu / base_cpu - 1.0) * 100.0,
         );
     }
     drop(redis);
