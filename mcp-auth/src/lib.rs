@@ -30,6 +30,9 @@
 //! # }
 //! ```
 //!
+//! With Redis, revocations survive a Redis crash only when Redis persists with AOF
+//! (`appendonly yes`); see `RedisStore`.
+//!
 //! Secrets stay secret: [`RawToken`] has no `Display` or `PartialEq` and a redacted
 //! `Debug`; stores hold the hash only; logs name the token id, never the token or
 //! its hash.

@@ -38,6 +38,27 @@ use reject::Rejection;
 /// [`rewrite_to`](Self::rewrite_to)) so the MCP transport sees its usual path.
 ///
 /// Logs name the token id, never the token or its hash.
+///
+/// Put it in front of the MCP HTTP service, so that `401` comes before the body is
+/// read, e.g. in an axum router next to a management API (CORS preflights carry
+/// no token: answer them outside this layer if browsers call the endpoint):
+///
+/// ```
+/// use axum::Router;
+/// use mcp_auth::{AuthLayer, MemoryStore, SigningKey, TokenManager};
+/// use mcp_transport::http::McpService;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let tokens = TokenManager::new(MemoryStore::new(), SigningKey::generate("k1")?);
+/// let mcp = McpService::new(mcp_core::Server::builder("crm", "1.0.0").build()?);
+/// let app: Router = Router::new()
+///     .route_service("/mcp/{token}", mcp.clone()) // the URL handed to a tenant
+///     .route_service("/mcp", mcp) // `Authorization: Bearer <token>`
+///     .layer(AuthLayer::new(tokens));
+/// # let _ = app;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct AuthLayer {
     manager: TokenManager,
