@@ -166,6 +166,11 @@ impl TokenManager {
         if !RawToken::is_well_formed(raw) {
             return Err(AuthError::Malformed);
         }
+        self.verify_well_formed(raw).await
+    }
+
+    /// [`verify`](Self::verify) for a token whose format was already checked.
+    pub(crate) async fn verify_well_formed(&self, raw: &str) -> Result<TokenMetadata, AuthError> {
         let keys = self.inner.keys.snapshot();
         for key in keys.iter() {
             let Some(metadata) = self.inner.store.get(&key.hash(raw)).await? else {

@@ -153,7 +153,7 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let manager = self.manager.clone();
         ResponseFuture::new(async move {
-            let metadata = match manager.verify(&found.token).await {
+            let metadata = match manager.verify_well_formed(&found.token).await {
                 Ok(metadata) => metadata,
                 Err(error) => {
                     let rejection = Rejection::from_error(&error);
