@@ -100,7 +100,9 @@ impl Dispatch {
         envelope.legacy_version = legacy_version;
 
         if !streams {
-            let run = self.server.run(call, envelope);
+            // Boxed: the call's future is large, and every layer above would
+            // otherwise copy it.
+            let run = Box::pin(self.server.run(call, envelope));
             return match first_poll_then_timeout(self.request_timeout, run).await {
                 Some(response) => {
                     respond::json(&response, run_status(&response, modern, has_capabilities))
