@@ -2,7 +2,8 @@
 //! servers on 127.0.0.1 and reports percentiles side by side).
 //!
 //! Run with `cargo bench -p mcp-auth --bench auth_load` (needs `redis-server` on
-//! PATH for the Redis rows; `AUTH_BENCH_SECS` sets each round's length, default 3).
+//! PATH for the Redis rows; `AUTH_BENCH_SECS` sets each round's length, default 3;
+//! `AUTH_BENCH_THREADS` the runtime's worker threads, default 2).
 //!
 //! 1. The layer alone: `Auth<noop>` per request vs the bare `noop`, memory and Redis
 //!    store, sequential calls, p50/p99.
@@ -220,8 +221,20 @@ async fn load(url: &str, token: Option<&str>, secs: Duration) -> (f64, Vec<Durat
     (all.len() as f64 / elapsed, all, cpu)
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+fn main() {
+    let threads = std::env::var("AUTH_BENCH_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run());
+}
+
+async fn run() {
     let secs = Duration::from_secs(
         std::env::var("AUTH_BENCH_SECS")
             .ok()
