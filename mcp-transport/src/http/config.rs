@@ -79,7 +79,9 @@ impl Builder {
         }
     }
 
-    /// The endpoint path (default `/mcp`); other paths get `404`.
+    /// The endpoint path (default `/mcp`). It also answers one segment below it
+    /// (`/mcp/<token>`, for auth layers that take a token from the path); other paths
+    /// get `404`.
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
         self

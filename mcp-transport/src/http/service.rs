@@ -103,7 +103,7 @@ impl McpService {
         if shared
             .path
             .as_deref()
-            .is_some_and(|p| p != parts.uri.path())
+            .is_some_and(|p| !path_matches(p, parts.uri.path()))
         {
             return respond::plain(StatusCode::NOT_FOUND, "Not Found");
         }
@@ -159,6 +159,18 @@ impl McpService {
     }
 }
 
+/// `path` itself, or `path/<segment>` (where a token-in-path auth layer finds its
+/// token).
+fn path_matches(path: &str, requested: &str) -> bool {
+    match requested.strip_prefix(path) {
+        Some("") => true,
+        Some(rest) => rest
+            .strip_prefix('/')
+            .is_some_and(|segment| !segment.is_empty() && !segment.contains('/')),
+        None => false,
+    }
+}
+
 /// Asks the client to open a new connection: the rest of this one's body is unread.
 fn closing(mut response: http::Response<Body>) -> http::Response<Body> {
     response
@@ -184,5 +196,19 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let this = self.clone();
         Box::pin(async move { Ok(this.handle(request).await) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_matches;
+
+    #[test]
+    fn endpoint_path_and_one_segment_below() {
+        assert!(path_matches("/mcp", "/mcp"));
+        assert!(path_matches("/mcp", "/mcp/mcp_0123abcd"));
+        for other in ["/", "/mcpx", "/mcp/", "/mcp/a/b", "/other", "/mc"] {
+            assert!(!path_matches("/mcp", other), "{other}");
+        }
     }
 }

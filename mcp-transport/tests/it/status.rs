@@ -204,11 +204,15 @@ async fn http_level_rejections() {
         req.headers_mut()
             .insert("accept", "text/html".parse().unwrap());
         assert_eq!(send(&c, req).await.status, StatusCode::NOT_ACCEPTABLE);
-        let other = srv.url.replace("/mcp", "/other");
-        assert_eq!(
-            send(&c, post(&other, &[], list)).await.status,
-            StatusCode::NOT_FOUND
-        );
+        for other in ["/other", "/mcp/a/b", "/mcpx"] {
+            let url = srv.url.replace("/mcp", other);
+            let r = send(&c, post(&url, &[], list.clone())).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{other}");
+        }
+        // One segment below the endpoint is the endpoint (a token-in-path auth layer
+        // reads it).
+        let r = send(&c, post(&format!("{}/mcp_token", srv.url), &[], list)).await;
+        assert_ne!(r.status, StatusCode::NOT_FOUND);
     })
     .await;
 }
