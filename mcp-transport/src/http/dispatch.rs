@@ -139,12 +139,12 @@ impl Dispatch {
                 let at = Instant::now() + timeout;
                 deadline = Some(at);
                 tokio::select! {
-                biased;
-                response = &mut tool => First::Done(response),
-                Some(note) = sse::next_note(&mut notes) => First::Note(note),
-                () = tokio::time::sleep(self.keep_alive) => First::Idle,
-                () = tokio::time::sleep_until(at) => First::Timeout,
-                    }
+                    biased;
+                    response = &mut tool => First::Done(response),
+                    Some(note) = sse::next_note(&mut notes) => First::Note(note),
+                    () = tokio::time::sleep(self.keep_alive) => First::Idle,
+                    () = tokio::time::sleep_until(at) => First::Timeout,
+                }
             }
         };
         let mut out = BytesMut::new();
