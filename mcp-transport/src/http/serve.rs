@@ -9,7 +9,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
 use super::McpService;
@@ -54,6 +54,7 @@ pub async fn serve(
         .http2()
         .timer(TokioTimer::new())
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+    let builder = Arc::new(builder);
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -83,12 +84,18 @@ pub async fn serve(
             let svc = svc.clone();
             async move { Ok::<_, std::convert::Infallible>(svc.handle(request).await) }
         });
-        let conn = builder
-            .serve_connection(TokioIo::new(stream), hyper_service)
-            .into_owned();
-        let conn = graceful.watch(conn);
+        let builder = Arc::clone(&builder);
+        let watcher = graceful.watcher();
+        let timeout = limits.header_read_timeout;
         tokio::spawn(async move {
-            if let Err(e) = conn.await {
+            if tokio::time::timeout(timeout, announced(&stream)).await != Ok(true) {
+                tracing::debug!("closing a connection that sent no request in time");
+                return;
+            }
+            let conn = builder
+                .serve_connection(TokioIo::new(stream), hyper_service)
+                .into_owned();
+            if let Err(e) = watcher.watch(conn).await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
             drop(permit);
@@ -102,6 +109,26 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+/// Waits until the client has sent enough to tell HTTP/1 from HTTP/2; `false` when
+/// it closed first. hyper's header-read timer starts only after that point, so
+/// without this wait (under a timeout) a client that never sends a byte would hold a
+/// connection slot forever.
+async fn announced(stream: &TcpStream) -> bool {
+    const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let mut buf = [0u8; 24];
+    loop {
+        let n = match stream.peek(&mut buf).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => n,
+        };
+        if n >= PREFACE.len() || buf[..n] != PREFACE[..n] {
+            return true;
+        }
+        // Part of the HTTP/2 preface: wait for the rest.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 /// Refuses a non-loopback address unless `Host` names were listed.

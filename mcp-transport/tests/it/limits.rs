@@ -135,6 +135,14 @@ async fn half_sent_headers_are_closed_at_the_header_timeout() {
             text.is_empty() || text.starts_with("HTTP/1.1 408"),
             "{text}"
         );
+
+        // So it does when nothing at all arrives, or only what could begin an HTTP/2
+        // preface (before hyper's own timer starts).
+        for sent in [&b""[..], b"P", b"PRI * HTTP/2.0\r\n"] {
+            let mut s = TcpStream::connect(srv.addr).await.unwrap();
+            s.write_all(sent).await.unwrap();
+            assert_eq!(read_to_close(&mut s).await, "", "{sent:?}");
+        }
     })
     .await;
 }
