@@ -143,6 +143,13 @@ async fn half_sent_headers_are_closed_at_the_header_timeout() {
             s.write_all(sent).await.unwrap();
             assert_eq!(read_to_close(&mut s).await, "", "{sent:?}");
         }
+
+        // And an idle keep-alive connection after a request.
+        let body = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+        let mut s = TcpStream::connect(srv.addr).await.unwrap();
+        let request = format!("{HEAD}Content-Length: {}\r\n\r\n{body}", body.len());
+        s.write_all(request.as_bytes()).await.unwrap();
+        assert!(read_to_close(&mut s).await.starts_with("HTTP/1.1 202"));
     })
     .await;
 }
