@@ -70,9 +70,9 @@ impl Dispatch {
         };
         // Notifications need a channel; only requests that can produce them get one
         // (a key hidden behind JSON escapes merely goes without notifications).
-        let params = request.params().map_or("", |p| p.get());
-        let notifies = params.contains("progressToken") || params.contains("logLevel");
-        let has_capabilities = params.contains("io.modelcontextprotocol/clientCapabilities");
+        let notifies = request
+            .params()
+            .is_some_and(|p| mentions_notifications(p.get()));
         let call = match Call::prepare(request) {
             Ok(call) => call,
             Err(response) => {
@@ -104,9 +104,7 @@ impl Dispatch {
             // otherwise copy it.
             let run = Box::pin(self.server.run(call, envelope));
             return match first_poll_then_timeout(self.request_timeout, run).await {
-                Some(response) => {
-                    respond::json(&response, run_status(&response, modern, has_capabilities))
-                }
+                Some(response) => respond::json(&response, run_status(&response, modern, &body)),
                 None => respond::json(&sse::timed_out(id), StatusCode::OK),
             };
         }
@@ -151,7 +149,7 @@ impl Dispatch {
         match first {
             First::Done(response) => {
                 let Some(note) = notes.as_mut().and_then(|n| n.try_recv()) else {
-                    let status = run_status(&response, modern, has_capabilities);
+                    let status = run_status(&response, modern, &body);
                     return respond::json(&response, status);
                 };
                 sse::event(&mut out, &note);
@@ -178,14 +176,29 @@ impl Dispatch {
 
 /// The status for what [`Server::run`] answered: [`status_for`], plus `400` for a
 /// modern request rejected for lacking client capabilities (`-32602`).
-fn run_status(response: &mcp_core::Response, modern: bool, has_capabilities: bool) -> StatusCode {
+fn run_status(response: &mcp_core::Response, modern: bool, body: &Body) -> StatusCode {
     let status = status_for(response, modern);
     let code = response.error_object().map(ErrorObject::code);
-    if modern && !has_capabilities && code == Some(ErrorObject::INVALID_PARAMS) {
-        StatusCode::BAD_REQUEST
-    } else {
-        status
+    if modern && code == Some(ErrorObject::INVALID_PARAMS) {
+        let body = body.as_bytes().unwrap_or_default();
+        let key = b"io.modelcontextprotocol/clientCapabilities";
+        if !body.windows(key.len()).any(|w| w == key) {
+            return StatusCode::BAD_REQUEST;
+        }
     }
+    status
+}
+
+/// Whether raw params mention `progressToken` or `logLevel`, the keys that make a
+/// request produce notifications. Looks only where the rare capitals are (a
+/// word-at-a-time byte search).
+fn mentions_notifications(params: &str) -> bool {
+    let around = |capital: char, before: &str, after: &str| {
+        params
+            .match_indices(capital)
+            .any(|(i, _)| params[..i].ends_with(before) && params[i..].starts_with(after))
+    };
+    around('T', "progress", "Token") || around('L', "log", "Level")
 }
 
 /// Polls `fut` once.
@@ -297,6 +310,18 @@ fn sse_response(body: Body) -> http::Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notification_keys() {
+        assert!(mentions_notifications(r#"{"_meta":{"progressToken":1}}"#));
+        assert!(mentions_notifications(
+            r#"{"_meta":{"io.modelcontextprotocol/logLevel":"info"}}"#
+        ));
+        assert!(!mentions_notifications(
+            r#"{"name":"echo","arguments":{"T":"Level"}}"#
+        ));
+        assert!(!mentions_notifications("Token"));
+    }
 
     #[test]
     fn base64_sentinel() {
