@@ -341,10 +341,35 @@ impl Call {
         matches!(self.kind, CallKind::Listen(_))
     }
 
+    /// Whether answering may involve messages before the response (progress, logs,
+    /// requests to a legacy client), so a transport should offer a
+    /// [`Notifier`](crate::Notifier): a modern request that carries a
+    /// `progressToken` or `logLevel` or is a `subscriptions/listen`, and any legacy
+    /// `tools/call`, `prompts/get` or `resources/read` (they log at `info` by
+    /// default and may ask the client for input).
+    pub fn may_stream(&self) -> bool {
+        if self.meta.progress_token.is_some() || self.is_listen() {
+            return true;
+        }
+        if self.is_modern() {
+            return self.meta.log_level.is_some();
+        }
+        matches!(
+            self.kind,
+            CallKind::CallTool { .. } | CallKind::GetPrompt { .. } | CallKind::ReadResource { .. }
+        )
+    }
+
     /// Checks the `_meta` fields against the era they declare: a version this
-    /// server serves, client capabilities on modern requests, and a method that
-    /// exists in that era.
-    pub(crate) fn check_meta(&self) -> Result<Option<ProtocolVersion>, ErrorObject> {
+    /// server serves (`-32022`), client capabilities on modern requests (`-32602`),
+    /// a method that exists in that era (`-32601`), and the `_meta` that
+    /// modern-only methods need (`-32602`). [`Server::run`](crate::Server::run)
+    /// does this first; a transport may call it earlier, since every error here is
+    /// a malformed request (HTTP `400`, or `404` for `-32601`).
+    ///
+    /// # Errors
+    /// The JSON-RPC error to answer with.
+    pub fn check_meta(&self) -> Result<Option<ProtocolVersion>, ErrorObject> {
         let version = match self.meta_protocol_version() {
             None => None,
             Some(v) => Some(ProtocolVersion::parse(v).ok_or_else(|| {

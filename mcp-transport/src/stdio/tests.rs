@@ -339,9 +339,10 @@ async fn malformed_input_gets_the_specified_error_and_serving_continues() {
 
 #[tokio::test]
 async fn oversized_lines_are_rejected_and_reading_goes_on() {
-    let mut config = Config::default();
-    config.max_line_bytes = 1024;
-    let mut h = start(config);
+    let mut h = start(Config {
+        max_line_bytes: 1024,
+        ..Config::default()
+    });
     let big = call(1, "echo", json!({"text": "x".repeat(5000)}));
     h.send(&big).await;
     let err = h.next().await;
