@@ -16,8 +16,8 @@
 //! | `Accept` without `application/json` | `406` |
 //! | body over the cap / too slow | `413` / `408` |
 //! | unparseable or invalid JSON-RPC, a client-sent response | `400` |
-//! | modern: header/body mismatch (-32020), unsupported version (-32022), missing capabilities | `400` |
-//! | modern: unknown method (-32601) | `404` |
+//! | modern, checked in this order: no `MCP-Protocol-Version` (-32020), `_meta` without version or client capabilities (-32602), header ≠ `_meta` version (-32020), version not served (-32022), `Mcp-Method`/`Mcp-Name` ≠ body (-32020) | `400` |
+//! | modern: unknown or removed method (-32601) | `404` |
 //! | a tool hit a rate limit | `429` with `ratelimit-*` and `Retry-After` |
 //!
 //! ```no_run
@@ -37,6 +37,7 @@ mod error;
 mod guard;
 mod handler;
 mod media;
+mod mirror;
 mod respond;
 mod serve;
 mod service;

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
 
 mod client;
+mod headers;
 mod limits;
 mod nest;
 mod status;
