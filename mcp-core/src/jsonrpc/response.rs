@@ -18,24 +18,31 @@ pub struct Response {
 
 #[derive(Debug, Clone)]
 enum Body {
-    Result(Box<RawValue>),
+    /// Encoded JSON, produced by this crate's serializers.
+    Result(Box<str>),
     Error(ErrorObject),
 }
 
 impl Response {
     /// A success response carrying an already-encoded result.
     pub fn result(id: RequestId, result: Box<RawValue>) -> Self {
+        let json: Box<str> = result.into();
+        Self::encoded(id, json)
+    }
+
+    /// A success response whose result is JSON this crate encoded.
+    pub(crate) fn encoded(id: RequestId, json: Box<str>) -> Self {
         Self {
             id: Some(id),
-            body: Body::Result(result),
+            body: Body::Result(json),
             rate_limit: None,
         }
     }
 
     /// A success response, serializing `result`.
     pub fn serialize_result(id: RequestId, result: &impl Serialize) -> Self {
-        match serde_json::value::to_raw_value(result) {
-            Ok(raw) => Self::result(id, raw),
+        match serde_json::to_string(result) {
+            Ok(json) => Self::encoded(id, json.into_boxed_str()),
             Err(e) => Self::error(Some(id), ErrorObject::internal(e)),
         }
     }
@@ -68,8 +75,8 @@ impl Response {
         }
     }
 
-    /// The raw result, when this is a success response.
-    pub fn result_json(&self) -> Option<&RawValue> {
+    /// The encoded result, when this is a success response.
+    pub fn result_json(&self) -> Option<&str> {
         match &self.body {
             Body::Result(r) => Some(r),
             Body::Error(_) => None,
@@ -96,7 +103,7 @@ impl Response {
         match &self.body {
             Body::Result(r) => {
                 out.extend_from_slice(b",\"result\":");
-                out.extend_from_slice(r.get().as_bytes());
+                out.extend_from_slice(r.as_bytes());
             }
             Body::Error(e) => {
                 out.extend_from_slice(b",\"error\":");
@@ -109,7 +116,7 @@ impl Response {
 
     fn body_len(&self) -> usize {
         match &self.body {
-            Body::Result(r) => r.get().len(),
+            Body::Result(r) => r.len(),
             Body::Error(e) => e.message().len() + 64,
         }
     }

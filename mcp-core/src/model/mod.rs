@@ -16,7 +16,7 @@ pub use content::{Annotations, Content, Icon, ResourceContents, ResourceLink};
 pub use prompt::{GetPromptResult, Prompt, PromptArgument, PromptMessage, Role};
 pub use resource::{Resource, ResourceRequest, ResourceTemplate};
 pub(crate) use server_info::{
-    Empty, ListChanged, RequestMeta, ResourcesCapability, ServerCapabilities,
+    ClientCaps, Empty, ListChanged, RequestMeta, ResourcesCapability, ServerCapabilities,
 };
 pub use server_info::{Implementation, LogLevel};
 pub use tool_def::{ToolAnnotations, ToolDefinition};

@@ -46,8 +46,9 @@ pub(crate) struct RequestMeta {
     pub(crate) progress_token: Option<RequestId>,
     #[serde(rename = "io.modelcontextprotocol/protocolVersion", default)]
     pub(crate) protocol_version: Option<String>,
+    /// Kept raw: most requests never look inside.
     #[serde(rename = "io.modelcontextprotocol/clientCapabilities", default)]
-    pub(crate) client_capabilities: Option<Value>,
+    pub(crate) client_capabilities: Option<Box<serde_json::value::RawValue>>,
     #[serde(rename = "io.modelcontextprotocol/logLevel", default)]
     pub(crate) log_level: Option<LogLevel>,
 }
@@ -80,4 +81,27 @@ pub(crate) struct ResourcesCapability {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ListChanged {
     pub(crate) list_changed: bool,
+}
+
+/// A request's declared client capabilities, parsed on first use.
+#[derive(Debug)]
+pub(crate) struct ClientCaps {
+    raw: Box<serde_json::value::RawValue>,
+    parsed: std::sync::OnceLock<Value>,
+}
+
+impl ClientCaps {
+    pub(crate) fn new(raw: Box<serde_json::value::RawValue>) -> Self {
+        Self {
+            raw,
+            parsed: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The capabilities as JSON (`null` if they were not valid JSON, which the
+    /// decoder already rules out).
+    pub(crate) fn value(&self) -> &Value {
+        self.parsed
+            .get_or_init(|| serde_json::from_str(self.raw.get()).unwrap_or(Value::Null))
+    }
 }

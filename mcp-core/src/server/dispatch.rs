@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::call::CallKind;
 use super::respond::Reply;
 use super::{Call, Server};
+use crate::model::ClientCaps;
 use crate::tool::context::RequestInfo;
 use crate::{Envelope, ErrorObject, LogLevel, ProtocolVersion, Response, Scope};
 
@@ -31,7 +32,7 @@ impl Server {
         let reply = Reply {
             id: id.clone(),
             version,
-            info: &inner.info,
+            meta: &inner.meta,
             ttl_ms: inner.list_ttl_ms,
             private: scope.is_some(),
         };
@@ -57,7 +58,9 @@ impl Server {
             // without a level set by the transport get info and above.
             envelope.legacy_log_level.or(Some(LogLevel::Info))
         };
-        let client_capabilities = meta.client_capabilities.map(Arc::new);
+        let client_capabilities = meta
+            .client_capabilities
+            .map(|raw| Arc::new(ClientCaps::new(raw)));
         let request = RequestInfo {
             id,
             version,

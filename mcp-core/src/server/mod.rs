@@ -63,6 +63,8 @@ pub struct Server {
 
 pub(crate) struct Inner {
     info: Implementation,
+    /// `info` as the pre-encoded `_meta` member of modern results.
+    meta: String,
     instructions: Option<String>,
     registry: Registry,
     resources: Resources,
@@ -114,6 +116,7 @@ impl Inner {
         let legacy_capabilities = capabilities(&parts, false);
         let modern_capabilities = capabilities(&parts, true);
         Self {
+            meta: respond::encode_meta(&parts.info),
             info: parts.info,
             instructions: parts.instructions,
             registry: parts.registry,

@@ -13,6 +13,7 @@ use super::paging::{fingerprint, page};
 use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::input::Attempt;
+use crate::model::ClientCaps;
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
 use crate::{Completion, CompletionRequest, ErrorObject, GetPromptResult, Prompt, Response};
@@ -98,7 +99,7 @@ impl Inner {
         arguments: Option<serde_json::Map<String, Value>>,
         request: RequestInfo,
         binding: &str,
-        client_capabilities: Option<&Value>,
+        client_capabilities: Option<&ClientCaps>,
     ) -> Response {
         let Some(&i) = self.prompts.by_name.get(name) else {
             return Response::error(

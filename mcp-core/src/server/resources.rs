@@ -2,8 +2,8 @@
 //! `resources/subscribe`/`unsubscribe`.
 
 use serde::Serialize;
+use serde_json::json;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 use std::collections::HashMap;
 
 use super::Inner;
@@ -11,6 +11,7 @@ use super::paging::{fingerprint, page};
 use super::prompts::guarded;
 use super::respond::Reply;
 use super::rounds::Rounds;
+use crate::model::ClientCaps;
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
 use crate::uri_template::UriTemplate;
@@ -178,7 +179,7 @@ impl Inner {
         uri: &str,
         request: RequestInfo,
         binding: &str,
-        client_capabilities: Option<&Value>,
+        client_capabilities: Option<&ClientCaps>,
     ) -> Response {
         let modern = reply.version.is_modern();
         let Some((handler, resource_request)) = self.resources.resolve(uri) else {

@@ -3,37 +3,20 @@
 
 use serde::Serialize;
 
-use crate::{Implementation, ProtocolVersion, RequestId, Response};
+use std::io::Write;
+
+use crate::{ErrorObject, Implementation, ProtocolVersion, RequestId, Response};
 
 /// How a result is wrapped for its request.
 pub(crate) struct Reply<'a> {
     pub(crate) id: RequestId,
     pub(crate) version: ProtocolVersion,
-    pub(crate) info: &'a Implementation,
+    /// The pre-encoded `"_meta":{...}` member with `serverInfo`.
+    pub(crate) meta: &'a str,
     /// Freshness hint for cacheable results, in milliseconds.
     pub(crate) ttl_ms: u64,
     /// The result varies per caller (a scope filtered it).
     pub(crate) private: bool,
-}
-
-#[derive(Serialize)]
-struct Modern<'a, T> {
-    #[serde(flatten)]
-    result: &'a T,
-    #[serde(rename = "resultType")]
-    result_type: &'static str,
-    #[serde(rename = "_meta")]
-    meta: ServerMeta<'a>,
-    #[serde(rename = "ttlMs", skip_serializing_if = "Option::is_none")]
-    ttl_ms: Option<u64>,
-    #[serde(rename = "cacheScope", skip_serializing_if = "Option::is_none")]
-    cache_scope: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-struct ServerMeta<'a> {
-    #[serde(rename = "io.modelcontextprotocol/serverInfo")]
-    server_info: &'a Implementation,
 }
 
 impl Reply<'_> {
@@ -52,6 +35,9 @@ impl Reply<'_> {
         self.encode(result, "input_required", false)
     }
 
+    /// Serializes `result` once; modern results get the era's fields spliced in
+    /// before the closing brace (`resultType`, the pre-encoded `_meta` with
+    /// `serverInfo`, and caching hints), without a second serialization pass.
     fn encode<T: Serialize>(
         self,
         result: &T,
@@ -61,15 +47,49 @@ impl Reply<'_> {
         if !self.version.is_modern() {
             return Response::serialize_result(self.id, result);
         }
-        let wrapped = Modern {
-            result,
-            result_type,
-            meta: ServerMeta {
-                server_info: self.info,
-            },
-            ttl_ms: cacheable.then_some(self.ttl_ms),
-            cache_scope: cacheable.then_some(if self.private { "private" } else { "public" }),
+        let mut json = match serde_json::to_vec(result) {
+            Ok(json) => json,
+            Err(e) => return Response::error(Some(self.id), ErrorObject::internal(e)),
         };
-        Response::serialize_result(self.id, &wrapped)
+        // Every result is a JSON object: reopen it.
+        if json.last() != Some(&b'}') {
+            return Response::error(
+                Some(self.id),
+                ErrorObject::internal("a result must be an object"),
+            );
+        }
+        json.pop();
+        if json.len() > 1 {
+            json.push(b',');
+        }
+        json.extend_from_slice(b"\"resultType\":\"");
+        json.extend_from_slice(result_type.as_bytes());
+        json.extend_from_slice(b"\",");
+        json.extend_from_slice(self.meta.as_bytes());
+        if cacheable {
+            let scope = if self.private { "private" } else { "public" };
+            let _ = write!(
+                json,
+                ",\"ttlMs\":{},\"cacheScope\":\"{scope}\"",
+                self.ttl_ms
+            );
+        }
+        json.push(b'}');
+        match String::from_utf8(json) {
+            Ok(json) => Response::encoded(self.id, json.into_boxed_str()),
+            Err(e) => Response::error(Some(self.id), ErrorObject::internal(e)),
+        }
     }
+}
+
+/// `"_meta":{"io.modelcontextprotocol/serverInfo":{...}}`, encoded once per server.
+pub(crate) fn encode_meta(info: &Implementation) -> String {
+    #[derive(Serialize)]
+    struct ServerMeta<'a> {
+        #[serde(rename = "io.modelcontextprotocol/serverInfo")]
+        server_info: &'a Implementation,
+    }
+    let meta = serde_json::to_string(&ServerMeta { server_info: info })
+        .unwrap_or_else(|_| "{}".to_owned());
+    format!("\"_meta\":{meta}")
 }

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::Inner;
 use super::respond::Reply;
 use crate::input::Attempt;
+use crate::model::ClientCaps;
 use crate::tool::context::RequestInfo;
 use crate::{ErrorObject, InputRequired, Response};
 
@@ -88,9 +89,9 @@ impl Inner {
         reply: Reply<'_>,
         input: InputRequired,
         binding: &str,
-        client_capabilities: Option<&Value>,
+        client_capabilities: Option<&ClientCaps>,
     ) -> Response {
-        let missing = input.missing_capabilities(client_capabilities);
+        let missing = input.missing_capabilities(client_capabilities.map(ClientCaps::value));
         if !missing.is_empty() {
             return Response::error(
                 Some(reply.id),

@@ -12,6 +12,7 @@ use super::paging::page;
 use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::input::Attempt;
+use crate::model::ClientCaps;
 use crate::registry::arguments_or_empty;
 use crate::tool::ToolError;
 use crate::tool::context::RequestInfo;
@@ -52,7 +53,7 @@ impl Inner {
         scope: Option<&Scope>,
         request: RequestInfo,
         binding: &str,
-        client_capabilities: Option<&Value>,
+        client_capabilities: Option<&ClientCaps>,
     ) -> Response {
         let Some(tool) = self.registry.get(name, scope) else {
             return Response::error(

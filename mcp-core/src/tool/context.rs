@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::changes::{Change, ListChanges};
 use crate::jsonrpc::encode_notification;
+use crate::model::ClientCaps;
 use crate::{ListKind, LogLevel, PendingReplies, ProtocolVersion, RequestId};
 
 /// What a transport knows about a request besides its JSON: HTTP headers and
@@ -97,7 +98,7 @@ pub struct Context<S = ()> {
 pub(crate) struct RequestInfo {
     pub(crate) id: RequestId,
     pub(crate) version: ProtocolVersion,
-    pub(crate) client_capabilities: Option<Arc<Value>>,
+    pub(crate) client_capabilities: Option<Arc<ClientCaps>>,
     pub(crate) progress_token: Option<RequestId>,
     pub(crate) log_level: Option<LogLevel>,
     pub(crate) envelope: Arc<Envelope>,
@@ -136,7 +137,10 @@ impl<S> Context<S> {
     /// The client capabilities declared for this request (modern `_meta`), when
     /// known.
     pub fn client_capabilities(&self) -> Option<&Value> {
-        self.request.client_capabilities.as_deref()
+        self.request
+            .client_capabilities
+            .as_deref()
+            .map(ClientCaps::value)
     }
 
     /// Whether the client can handle `capability` (`"elicitation"`, `"sampling"`,
@@ -144,7 +148,7 @@ impl<S> Context<S> {
     /// requests, whose capabilities a stateless server does not know.
     pub fn client_supports(&self, capability: &str) -> bool {
         match &self.request.client_capabilities {
-            Some(caps) => caps.get(capability).is_some(),
+            Some(caps) => caps.value().get(capability).is_some(),
             None => !self.request.version.is_modern(),
         }
     }
