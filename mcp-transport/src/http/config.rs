@@ -200,6 +200,7 @@ impl Builder {
     pub fn build(self) -> McpService {
         let dispatch =
             super::dispatch::Dispatch::new(self.server, self.keep_alive, self.request_timeout);
+        let reply_id_prefix = dispatch.reply_id_prefix().to_owned();
         let handler = self
             .layers
             .into_iter()
@@ -213,6 +214,7 @@ impl Builder {
                 body_timeout: self.body_timeout,
                 limits: self.limits,
                 handler,
+                reply_id_prefix,
             }),
         }
     }

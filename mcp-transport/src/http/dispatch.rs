@@ -9,7 +9,10 @@ use std::time::Duration;
 use bytes::BytesMut;
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue};
-use mcp_core::{Call, Envelope, ErrorObject, Message, Notifier, ProtocolVersion, Server};
+use mcp_core::{
+    Call, ClientResponse, Envelope, ErrorObject, Message, Notifier, PendingReplies,
+    ProtocolVersion, Server,
+};
 use tokio::time::Instant;
 
 use super::Body;
@@ -29,6 +32,8 @@ pub(crate) struct Dispatch {
     server: Server,
     keep_alive: Duration,
     request_timeout: Duration,
+    /// Legacy calls waiting for the client's reply to a request sent on their stream.
+    replies: PendingReplies,
 }
 
 impl Dispatch {
@@ -37,7 +42,30 @@ impl Dispatch {
             server,
             keep_alive,
             request_timeout,
+            replies: PendingReplies::new(),
         }
+    }
+
+    /// The prefix of the ids of requests this instance sends to legacy clients.
+    pub(crate) fn reply_id_prefix(&self) -> &str {
+        self.replies.id_prefix()
+    }
+
+    /// A legacy client's reply to a request one of this instance's calls sent it.
+    fn reply(&self, response: &ClientResponse) -> http::Response<Body> {
+        if self.replies.resolve(response) {
+            return respond::plain(StatusCode::ACCEPTED, "");
+        }
+        // Late (the call timed out or its stream closed), never asked, or asked by
+        // another instance: nothing here can take it.
+        tracing::debug!(id = %response.id(), "a reply that no call here waits for");
+        respond::error(
+            StatusCode::BAD_REQUEST,
+            ErrorObject::invalid_request(format_args!(
+                "no request with id {} waits for a reply on this server instance",
+                response.id()
+            )),
+        )
     }
 
     pub(crate) async fn handle(&self, request: http::Request<Body>) -> http::Response<Body> {
@@ -46,14 +74,7 @@ impl Dispatch {
         let request = match Message::decode(body.as_bytes().unwrap_or_default()) {
             Ok(Message::Request(request)) => request,
             Ok(Message::Notification(_)) => return respond::plain(StatusCode::ACCEPTED, ""),
-            Ok(Message::Response(_)) => {
-                return respond::error(
-                    StatusCode::BAD_REQUEST,
-                    ErrorObject::invalid_request(
-                        "this server sends no requests, so it accepts no responses",
-                    ),
-                );
-            }
+            Ok(Message::Response(response)) => return self.reply(&response),
             Err(response) => return respond::json(&response, StatusCode::BAD_REQUEST),
         };
         let modern_header = header_version
@@ -120,6 +141,11 @@ impl Dispatch {
             let (notifier, stream) = Notifier::channel(NOTIFICATION_BUFFER);
             envelope.notifier = Some(notifier);
             notes = Some(stream);
+            if !modern {
+                // A legacy call may ask the client (sampling, elicitation) on its
+                // stream; the reply comes back as a POST of its own.
+                envelope.replies = Some(self.replies.clone());
+            }
         }
         let server = self.server.clone();
         let mut tool: sse::ToolFuture = Box::pin(async move { server.run(call, envelope).await });

@@ -15,10 +15,30 @@
 //! | `Content-Type` not JSON | `415` |
 //! | `Accept` without `application/json` | `406` |
 //! | body over the cap / too slow | `413` / `408` |
-//! | unparseable or invalid JSON-RPC, a client-sent response | `400` |
+//! | unparseable or invalid JSON-RPC, a client reply no call here waits for | `400` |
 //! | modern, checked in this order: no `MCP-Protocol-Version` (-32020), `_meta` without version or client capabilities (-32602), header ≠ `_meta` version (-32020), version not served (-32022), `Mcp-Method`/`Mcp-Name` ≠ body (-32020) | `400` |
 //! | modern: unknown or removed method (-32601) | `404` |
 //! | a tool hit a rate limit | `429` with `ratelimit-*` and `Retry-After` |
+//!
+//! # Legacy clients and requests to them
+//!
+//! A legacy (`2025-11-25` and older) `tools/call`, `prompts/get` or `resources/read`
+//! answers with an SSE stream when the client accepts one: the call's log
+//! notifications (at `info` and above: a stateless server cannot remember
+//! `logging/setLevel`), then the response. When the call asks the client for input
+//! (sampling, elicitation), the request goes out on that stream and the client POSTs
+//! its reply as a request of its own: `202` when a call on this instance was waiting
+//! for it, `400` (JSON-RPC `-32600`, no id) when none is: the call already ended, the
+//! id was never issued, or another instance issued it. The spec lets a server refuse
+//! input it cannot accept with an error status, and a misrouted reply should be
+//! visible rather than silently lost.
+//!
+//! With several instances behind a load balancer, the reply must reach the instance
+//! that holds the call: every id it sends starts with
+//! [`McpService::reply_id_prefix`], so a router that reads the body can route on it;
+//! otherwise pin each client to one instance (sticky routing, e.g. on
+//! `Mcp-Session-Id`). Modern clients need none of this: their multi round-trip
+//! requests carry the answers in a retried request that any instance can serve.
 //!
 //! ```no_run
 //! use mcp_transport::http::{McpService, serve};

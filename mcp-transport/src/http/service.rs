@@ -48,6 +48,7 @@ pub(crate) struct Shared {
     pub(crate) body_timeout: Duration,
     pub(crate) limits: Limits,
     pub(crate) handler: Handler,
+    pub(crate) reply_id_prefix: String,
 }
 
 impl McpService {
@@ -59,6 +60,13 @@ impl McpService {
     /// Starts configuring a service for `server`.
     pub fn builder(server: Server) -> Builder {
         Builder::new(server)
+    }
+
+    /// The prefix of the ids of the requests this instance sends to legacy clients
+    /// (sampling, elicitation): a router in front of several instances can send each
+    /// POSTed reply to the instance whose prefix its id carries.
+    pub fn reply_id_prefix(&self) -> &str {
+        &self.shared.reply_id_prefix
     }
 
     pub(crate) fn limits(&self) -> &Limits {

@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 
 use crate::support::{Counters, TestServer, test_server, within};
 
-const TOOLS: [&str; 6] = ["echo", "fail", "inspect", "limited", "progress", "slow"];
+const TOOLS: [&str; 8] = [
+    "ask", "chatty", "echo", "fail", "inspect", "limited", "progress", "slow",
+];
 
 async fn exercise(client: &Client) {
     let mut names: Vec<String> = client

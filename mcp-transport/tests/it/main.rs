@@ -3,6 +3,7 @@
 
 mod client;
 mod headers;
+mod legacy;
 mod limits;
 mod nest;
 mod status;

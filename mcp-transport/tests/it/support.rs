@@ -13,7 +13,7 @@ use http_body_util::BodyExt;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use mcp_core::{Context, JsonSchema, RateLimit, Server, Tool, ToolError};
+use mcp_core::{Context, InputRequired, JsonSchema, LogLevel, RateLimit, Server, Tool, ToolError};
 use mcp_transport::http::{Body, Builder, McpService, serve};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -126,6 +126,39 @@ async fn inspect(args: Inspect, cx: Context<Arc<Counters>>) -> String {
     format!("{value} scoped={scoped}")
 }
 
+/// Logs `lines` messages at info, then answers.
+#[derive(Deserialize, JsonSchema, Tool)]
+struct Chatty {
+    lines: u32,
+}
+
+async fn chatty(args: Chatty, cx: Context<Arc<Counters>>) -> String {
+    for i in 1..=args.lines {
+        cx.log(LogLevel::Info, format!("line {i}")).await;
+    }
+    format!("logged {}", args.lines)
+}
+
+/// Asks the client for a name (elicitation), then greets it.
+#[derive(Deserialize, JsonSchema, Tool)]
+struct Ask {}
+
+async fn ask(_: Ask, cx: Context<Arc<Counters>>) -> Result<String, ToolError> {
+    match cx.input_value("who") {
+        Some(v) => Ok(format!(
+            "hello {}",
+            v["content"]["name"].as_str().unwrap_or("?")
+        )),
+        None => Err(InputRequired::new()
+            .elicit(
+                "who",
+                "Name?",
+                json!({"type": "object", "properties": {"name": {"type": "string"}}}),
+            )
+            .into()),
+    }
+}
+
 /// The tools every test server has.
 pub(crate) fn test_server(counters: Arc<Counters>) -> Server {
     Server::builder("test", "1.0.0")
@@ -136,6 +169,8 @@ pub(crate) fn test_server(counters: Arc<Counters>) -> Server {
         .tool(fail)
         .tool(limited)
         .tool(inspect)
+        .tool(chatty)
+        .tool(ask)
         .build()
         .unwrap()
 }
@@ -145,6 +180,8 @@ pub(crate) struct TestServer {
     pub(crate) addr: SocketAddr,
     pub(crate) url: String,
     pub(crate) counters: Arc<Counters>,
+    /// Where the ids of this instance's requests to legacy clients start.
+    pub(crate) reply_id_prefix: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), mcp_transport::Error>>>,
 }
@@ -160,6 +197,7 @@ impl TestServer {
     pub(crate) async fn serve(service: McpService, counters: Arc<Counters>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let reply_id_prefix = service.reply_id_prefix().to_owned();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, service, async {
             let _ = stopped.await;
@@ -168,6 +206,7 @@ impl TestServer {
             addr,
             url: format!("http://{addr}/mcp"),
             counters,
+            reply_id_prefix,
             stop: Some(stop),
             task: Some(task),
         }
