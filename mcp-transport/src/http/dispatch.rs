@@ -18,6 +18,7 @@ use tokio::time::Instant;
 use super::Body;
 use super::media::Accept;
 use super::mirror::{self, Era};
+use super::param_headers::ParamHeaders;
 use super::respond::{self, status_for};
 use super::sse::{self, Sse};
 
@@ -34,11 +35,14 @@ pub(crate) struct Dispatch {
     request_timeout: Duration,
     /// Legacy calls waiting for the client's reply to a request sent on their stream.
     replies: PendingReplies,
+    /// Tool parameters mirrored in `Mcp-Param-*` headers.
+    param_headers: ParamHeaders,
 }
 
 impl Dispatch {
     pub(crate) fn new(server: Server, keep_alive: Duration, request_timeout: Duration) -> Self {
         Self {
+            param_headers: ParamHeaders::of(&server),
             server,
             keep_alive,
             request_timeout,
@@ -101,6 +105,12 @@ impl Dispatch {
         let checked = mirror::settle_era(&call, header_version).and_then(|era| {
             if era == Era::Modern {
                 mirror::check_method_and_name(&call, &parts.headers)?;
+                if let Some(tool) = call.name().filter(|_| call.method() == "tools/call")
+                    && self.param_headers.applies_to(tool)
+                {
+                    let body = body.as_bytes().unwrap_or_default();
+                    self.param_headers.check(tool, body, &parts.headers)?;
+                }
             }
             Ok(era)
         });

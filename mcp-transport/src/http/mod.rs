@@ -17,6 +17,7 @@
 //! | body over the cap / too slow | `413` / `408` |
 //! | unparseable or invalid JSON-RPC, a client reply no call here waits for | `400` |
 //! | modern, checked in this order: no `MCP-Protocol-Version` (-32020), `_meta` without version or client capabilities (-32602), header ≠ `_meta` version (-32020), version not served (-32022), `Mcp-Method`/`Mcp-Name` ≠ body (-32020) | `400` |
+//! | modern `tools/call`: an `Mcp-Param-{Name}` header (for a parameter annotated `x-mcp-header`) missing, stray, not strict Base64 or ≠ the argument (-32020) | `400` |
 //! | modern: unknown or removed method (-32601) | `404` |
 //! | a tool hit a rate limit | `429` with `ratelimit-*` and `Retry-After` |
 //!
@@ -58,6 +59,7 @@ mod guard;
 mod handler;
 mod media;
 mod mirror;
+mod param_headers;
 mod respond;
 mod serve;
 mod service;

@@ -126,3 +126,132 @@ async fn version_header_and_meta_are_checked_in_the_transport_order() {
     })
     .await;
 }
+
+/// Runs a query in a region; both the region and the tenant are mirrored in headers.
+#[derive(serde::Deserialize)]
+struct Query {
+    region: String,
+    #[serde(default)]
+    tenant: Option<i64>,
+}
+
+impl mcp_core::Tool for Query {
+    const NAME: &'static str = "query";
+    const DESCRIPTION: &'static str = "Runs a query in a region.";
+    fn input_schema() -> Value {
+        json!({
+            "type": "object",
+            "properties": {
+                "region": {"type": "string", "x-mcp-header": "Region"},
+                "tenant": {"type": "integer", "x-mcp-header": "Tenant"}
+            },
+            "required": ["region"]
+        })
+    }
+}
+
+#[tokio::test]
+async fn mcp_param_headers_must_mirror_annotated_arguments() {
+    within(20, async {
+        let server = mcp_core::Server::builder("p", "1")
+            .tool(|q: Query, _cx: mcp_core::Context| async move {
+                format!("{} {:?}", q.region, q.tenant)
+            })
+            .build()
+            .unwrap();
+        let counters = std::sync::Arc::default();
+        let service = mcp_transport::http::McpService::new(server);
+        let srv = TestServer::serve(service, counters).await;
+        let c = http_client();
+        let base = [
+            ("mcp-protocol-version", MODERN),
+            ("mcp-method", "tools/call"),
+            ("mcp-name", "query"),
+        ];
+        let mut id = 0;
+        let mut run = async |args: Value, extra: &[(&str, &str)]| {
+            id += 1;
+            let mut params = meta(Some(MODERN), true);
+            params["name"] = json!("query");
+            params["arguments"] = args;
+            let headers: Vec<(&str, &str)> = base.iter().chain(extra).copied().collect();
+            raw(&c, &srv.url, id, "tools/call", params, &headers).await
+        };
+        // Accepted: literal, Base64, numbers compared as numbers.
+        let accepted: [(Value, &[(&str, &str)]); 5] = [
+            (
+                json!({"region": "us-west1"}),
+                &[("mcp-param-region", "us-west1")],
+            ),
+            (
+                json!({"region": "Hello"}),
+                &[("Mcp-Param-Region", "=?base64?SGVsbG8=?=")],
+            ),
+            (
+                json!({"region": "SGVsbG8="}),
+                &[("mcp-param-region", "SGVsbG8=")],
+            ),
+            (
+                json!({"region": "=?base64?SGVsbG8="}),
+                &[("mcp-param-region", "=?base64?SGVsbG8=")],
+            ),
+            (
+                json!({"region": "eu", "tenant": 42}),
+                &[("mcp-param-region", "eu"), ("mcp-param-tenant", "42.0")],
+            ),
+        ];
+        for (args, headers) in accepted {
+            let r = run(args.clone(), headers).await;
+            assert_eq!(r.status, StatusCode::OK, "{args} {headers:?}: {}", r.text());
+            assert!(r.json().get("result").is_some(), "{}", r.text());
+        }
+        // Refused with 400 and -32020: bad Base64, mismatch, missing or stray header.
+        let refused: [(Value, &[(&str, &str)]); 6] = [
+            (
+                json!({"region": "Hello"}),
+                &[("mcp-param-region", "=?base64?SGVsbG8?=")],
+            ),
+            (
+                json!({"region": "Hello"}),
+                &[("mcp-param-region", "=?base64?SGVs!!!bG8=?=")],
+            ),
+            (
+                json!({"region": "us-west1"}),
+                &[("mcp-param-region", "eu-west1")],
+            ),
+            (json!({"region": "test-value"}), &[]),
+            (
+                json!({"region": "eu", "tenant": 42}),
+                &[("mcp-param-region", "eu"), ("mcp-param-tenant", "41")],
+            ),
+            (
+                json!({"region": "eu"}),
+                &[("mcp-param-region", "eu"), ("mcp-param-tenant", "7")],
+            ),
+        ];
+        for (args, headers) in refused {
+            let r = run(args.clone(), headers).await;
+            assert_eq!(
+                r.status,
+                StatusCode::BAD_REQUEST,
+                "{args} {headers:?}: {}",
+                r.text()
+            );
+            assert_eq!(r.error_code(), -32020, "{}", r.text());
+        }
+        // Legacy clients know nothing of these headers.
+        let legacy = json!({"jsonrpc": "2.0", "id": 99, "method": "tools/call",
+                            "params": {"name": "query", "arguments": {"region": "eu"}}});
+        let r = send(
+            &c,
+            post(
+                &srv.url,
+                &[("mcp-protocol-version", "2025-11-25")],
+                legacy.to_string(),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    })
+    .await;
+}
