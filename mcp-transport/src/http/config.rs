@@ -8,6 +8,7 @@ use mcp_core::Server;
 use super::guard::{Allow, Guard};
 use super::handler::Handler;
 use super::service::{McpService, Shared};
+use super::session::Sessions;
 
 /// Configures an [`McpService`]. Every default is the safe one: only loopback `Host`
 /// names and `Origin`s are accepted, CORS is off, bodies are capped at 4 MiB.
@@ -37,6 +38,7 @@ pub struct Builder {
     request_timeout: Duration,
     pub(super) limits: Limits,
     layers: Vec<LayerFn>,
+    sessions: Sessions,
 }
 
 /// One `.layer(..)` call, applied at [`Builder::build`].
@@ -76,6 +78,7 @@ impl Builder {
                 shutdown_grace: Duration::from_secs(10),
             },
             layers: Vec::new(),
+            sessions: Sessions::default(),
         }
     }
 
@@ -174,6 +177,26 @@ impl Builder {
         self
     }
 
+    /// Signs legacy session ids with this key (HMAC-SHA256), so a request carrying an
+    /// id not issued with it gets `404` and the client starts over with
+    /// `initialize`. Give every instance behind a load balancer the same key (it may
+    /// be the secret given to `ServerBuilder::state_key`: the uses are kept apart).
+    ///
+    /// Without a key (the default) ids are still issued and checked for their form,
+    /// so instances need no shared configuration, but anyone can mint one. That is
+    /// harmless: a session id grants nothing here, since no state hangs on it.
+    pub fn session_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.sessions.set_key(key.as_ref());
+        self
+    }
+
+    /// Refuses (`404`) legacy session ids older than `max_age`, so clients open a new
+    /// session from time to time (default: ids never expire).
+    pub fn session_max_age(mut self, max_age: Duration) -> Self {
+        self.sessions.set_max_age(max_age);
+        self
+    }
+
     /// Wraps the MCP dispatch in a tower layer (auth, quotas, tracing). It runs after
     /// the `Host`/`Origin`, method, media-type and body-size checks and sees the
     /// request with its body read. Layers added later wrap earlier ones.
@@ -198,8 +221,12 @@ impl Builder {
 
     /// Builds the service.
     pub fn build(self) -> McpService {
-        let dispatch =
-            super::dispatch::Dispatch::new(self.server, self.keep_alive, self.request_timeout);
+        let dispatch = super::dispatch::Dispatch::new(
+            self.server,
+            self.keep_alive,
+            self.request_timeout,
+            self.sessions,
+        );
         let reply_id_prefix = dispatch.reply_id_prefix().to_owned();
         let handler = self
             .layers

@@ -12,6 +12,7 @@
 //! | foreign `Host` or present, foreign `Origin` (`null` included) | `403` |
 //! | other path | `404` |
 //! | `GET`, `DELETE`, ... | `405`, `Allow: POST` |
+//! | legacy: an `Mcp-Session-Id` this server did not issue, or expired | `404` |
 //! | `Content-Type` not JSON | `415` |
 //! | `Accept` without `application/json` | `406` |
 //! | body over the cap / too slow | `413` / `408` |
@@ -41,6 +42,30 @@
 //! `Mcp-Session-Id`). Modern clients need none of this: their multi round-trip
 //! requests carry the answers in a retried request that any instance can serve.
 //!
+//! # Legacy sessions without server-side state
+//!
+//! A legacy `initialize` is answered with an `Mcp-Session-Id` that holds everything
+//! a session needs here: `s1.<negotiated version>.<issue time>.<random>`, plus an
+//! HMAC-SHA256 tag when [`Builder::session_key`] is set. Nothing is stored: any
+//! instance checks an id by itself, so instances behind a round-robin balancer
+//! agree without sharing anything but (optionally) the key. Later requests may carry
+//! the id or not; one that carries an id this server did not issue (malformed, signed
+//! with another key, older than [`Builder::session_max_age`]) gets `404`, and the
+//! client starts over with `initialize`, as the 2025-11-25 transport prescribes. A
+//! request without `MCP-Protocol-Version` uses the version its session negotiated.
+//! Sessions cannot be ended one by one (that would need a shared revocation list):
+//! `DELETE` gets `405`, which the spec allows; rotating the key ends them all.
+//! Modern requests ignore the header and never get one.
+//!
+//! The id is issued because clients and gateways expect one (sticky routing needs
+//! a key, and the conformance suite's multi-stream checks need a session), not
+//! because the server needs it: without a key anyone can mint an id, which is
+//! harmless since no state and no authority hang on it.
+//!
+//! Legacy SSE responses open with a priming event (an event id and a `retry:`
+//! delay, empty data). Streams are not resumable: the response always arrives on
+//! the stream that asked for it, and a `GET` with `Last-Event-ID` gets `405`.
+//!
 //! ```no_run
 //! use mcp_transport::http::{McpService, serve};
 //! # async fn run(server: mcp_core::Server) -> Result<(), mcp_transport::Error> {
@@ -61,8 +86,10 @@ mod media;
 mod mirror;
 mod param_headers;
 mod respond;
+mod run;
 mod serve;
 mod service;
+mod session;
 mod sse;
 
 pub use body::Body;

@@ -13,10 +13,10 @@ use mcp_core::{ErrorObject, Server};
 
 use super::body::{ReadError, read_limited};
 use super::config::Limits;
-use super::dispatch::first_poll_then_timeout;
 use super::guard::{Cors, Guard};
 use super::handler::Handler;
 use super::media::{Accept, is_json};
+use super::run::first_poll_then_timeout;
 use super::{Body, Builder, cors, respond};
 
 /// The stateless Streamable HTTP endpoint of an MCP [`Server`], as a

@@ -12,6 +12,18 @@ use tokio::time::Instant;
 /// The keep-alive event: an SSE comment, ignored by clients.
 pub(crate) const KEEP_ALIVE: &[u8] = b":\n\n";
 
+/// Milliseconds a legacy client waits before reconnecting a stream that was cut
+/// (the `retry:` field of the priming event).
+pub(crate) const RETRY_MS: u32 = 1000;
+
+/// Appends a priming event: an event id (`<instance>.<n>`, unique per stream), the
+/// reconnection delay, and empty data. Streams are not resumable (a `GET` with
+/// `Last-Event-ID` gets `405`), so a client whose stream is cut learns that at once.
+pub(crate) fn priming(out: &mut BytesMut, instance: &str, n: u64) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "id: {instance}.{n}\nretry: {RETRY_MS}\ndata: \n\n");
+}
+
 /// Appends one SSE `message` event carrying `json` (one `data:` line per line).
 pub(crate) fn event(out: &mut BytesMut, json: &[u8]) {
     out.reserve(json.len() + 24);
@@ -108,6 +120,13 @@ pub(crate) fn timed_out(id: RequestId) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn priming_event() {
+        let mut out = BytesMut::new();
+        priming(&mut out, "srv-1", 7);
+        assert_eq!(&out[..], b"id: srv-1.7\nretry: 1000\ndata: \n\n");
+    }
 
     #[test]
     fn events_split_lines() {

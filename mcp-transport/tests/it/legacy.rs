@@ -76,6 +76,17 @@ async fn legacy_calls_stream_their_logs_then_the_result() {
             assert_eq!(e["params"]["data"], format!("line {}", i + 1));
         }
         assert_eq!(events[3]["result"]["content"][0]["text"], "logged 3");
+        // The stream opens with a priming event: an id, the reconnection delay, no data.
+        let text = r.text();
+        let mut lines = text.lines();
+        let first = lines.next().unwrap();
+        assert!(
+            first.starts_with(&format!("id: {}.", srv.reply_id_prefix)),
+            "{text}"
+        );
+        assert_eq!(lines.next(), Some("retry: 1000"));
+        assert_eq!(lines.next(), Some("data: "));
+        assert_eq!(lines.next(), Some(""));
 
         // A client that takes only JSON gets the result alone.
         let only_json = http::Request::post(&srv.url)

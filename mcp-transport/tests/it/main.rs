@@ -6,6 +6,7 @@ mod headers;
 mod legacy;
 mod limits;
 mod nest;
+mod sessions;
 mod status;
 mod streaming;
 mod support;

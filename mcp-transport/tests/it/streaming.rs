@@ -58,6 +58,12 @@ async fn progress_streams_notifications_then_the_response() {
         }
         assert_eq!(events[3]["id"], 9);
         assert_eq!(events[3]["result"]["content"][0]["text"], "done");
+        // Modern streams are not resumable: no event ids.
+        assert!(
+            r.text().lines().all(|l| !l.starts_with("id:")),
+            "{}",
+            r.text()
+        );
 
         // Without a progressToken the same tool answers with plain JSON.
         let r = call(&c, &srv.url, 10, "progress", json!({"steps": 3})).await;
