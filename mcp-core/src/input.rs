@@ -1,6 +1,7 @@
 //! Multi round-trip requests: a handler asks the client for input (elicitation,
 //! sampling, roots) and is called again with the answers.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -62,6 +63,19 @@ impl InputRequired {
             "elicitation/create",
             json!({ "mode": "form", "message": message.into(), "requestedSchema": schema }),
         )
+    }
+
+    /// Asks the user to fill in a form whose schema comes from `T` (a flat struct
+    /// of strings, numbers, integers, booleans and enums; `#[schemars(default = ...)]`
+    /// or `#[serde(default)]` values become the form's defaults). Read the answer
+    /// with [`Context::form`](crate::Context::form).
+    #[must_use]
+    pub fn elicit_form<T: JsonSchema>(
+        self,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        self.elicit(key, message, crate::schema::inline_schema_for::<T>())
     }
 
     /// Asks the client's model for a completion (`sampling/createMessage`).

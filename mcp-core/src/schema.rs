@@ -24,6 +24,23 @@ pub fn schema_for<T: JsonSchema>() -> Value {
     schema
 }
 
+/// The schema of `T` with every subschema inlined (no `$ref`/`$defs`), as
+/// elicitation forms require.
+pub(crate) fn inline_schema_for<T: JsonSchema>() -> Value {
+    let mut settings = schemars::generate::SchemaSettings::draft2020_12();
+    settings.inline_subschemas = true;
+    let mut schema = settings
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value();
+    if let Some(obj) = schema.as_object_mut() {
+        for key in ["title", "$schema", "description"] {
+            obj.remove(key);
+        }
+    }
+    schema
+}
+
 /// Checks that a schema describes a JSON object at its root.
 pub(crate) fn require_object_root(schema: &Value) -> Result<(), String> {
     match schema.get("type") {

@@ -159,6 +159,18 @@ impl<S> Context<S> {
         T::deserialize(self.input_value(key)?).ok()
     }
 
+    /// The form the user submitted for the elicitation `key` (see
+    /// [`InputRequired::elicit_form`](crate::InputRequired::elicit_form)), when they
+    /// accepted it and its content reads as `T`. A declined or cancelled form, or
+    /// none yet, is `None`.
+    pub fn form<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let answer = self.input_value(key)?;
+        if answer.get("action").and_then(Value::as_str) != Some("accept") {
+            return None;
+        }
+        T::deserialize(answer.get("content")?).ok()
+    }
+
     /// The raw answer to the input request `key`, when it was given.
     pub fn input_value(&self, key: &str) -> Option<&Value> {
         self.request.inputs.as_ref()?.get(key)

@@ -25,6 +25,31 @@ struct TwoRounds {}
 #[derive(Deserialize, JsonSchema, Tool)]
 struct NeedsSampling {}
 
+/// Books a table through a typed form.
+#[derive(Deserialize, JsonSchema, Tool)]
+struct Book {}
+
+/// The booking form.
+#[derive(Deserialize, JsonSchema)]
+struct BookingForm {
+    /// How many people.
+    #[serde(default = "two")]
+    party: u32,
+    /// Indoors or outside.
+    seating: Seating,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum Seating {
+    Inside,
+    Outside,
+}
+
+fn two() -> u32 {
+    2
+}
+
 /// Signals a tool list change.
 #[derive(Deserialize, JsonSchema, Tool)]
 struct Trigger {}
@@ -88,6 +113,21 @@ pub fn server() -> Server {
                     "Capital of France?",
                     100,
                 ))),
+            }
+        })
+        .tool(|_: Book, cx: Context| async move {
+            match cx.form::<BookingForm>("booking") {
+                Some(f) => Ok(format!(
+                    "{} people, {}",
+                    f.party,
+                    match f.seating {
+                        Seating::Inside => "inside",
+                        Seating::Outside => "outside",
+                    }
+                )),
+                None => Err(ToolError::from(
+                    InputRequired::new().elicit_form::<BookingForm>("booking", "Your booking?"),
+                )),
             }
         })
         .tool(|_: Trigger, cx: Context| async move {
@@ -466,4 +506,35 @@ async fn next(stream: &mut mcp_core::NotificationStream) -> Value {
         .unwrap()
         .unwrap();
     serde_json::from_slice::<Value>(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn typed_forms_round_trip() {
+    let s = server();
+    let r1 = send(&s, call(1, "book", json!({}))).await.unwrap();
+    let form = &r1["result"]["inputRequests"]["booking"]["params"];
+    assert_eq!(form["mode"], "form");
+    let schema = &form["requestedSchema"];
+    assert_eq!(schema["type"], "object");
+    assert_eq!(schema["properties"]["party"]["default"], 2);
+    assert_eq!(
+        schema["properties"]["seating"]["enum"],
+        json!(["inside", "outside"])
+    );
+    assert_eq!(schema["required"], json!(["seating"]));
+    assert!(schema.get("$schema").is_none());
+    let accept =
+        json!({"booking": {"action": "accept", "content": {"party": 4, "seating": "outside"}}});
+    let r2 = send(&s, call(2, "book", json!({"inputResponses": accept})))
+        .await
+        .unwrap();
+    assert_eq!(r2["result"]["content"][0]["text"], "4 people, outside");
+    let decline = json!({"booking": {"action": "decline"}});
+    let r3 = send(&s, call(3, "book", json!({"inputResponses": decline})))
+        .await
+        .unwrap();
+    assert_eq!(
+        r3["result"]["resultType"], "input_required",
+        "a declined form is asked again"
+    );
 }
