@@ -7,8 +7,10 @@ use mcp_core::Server;
 
 use super::guard::{Allow, Guard};
 use super::handler::Handler;
-use super::service::{McpService, Shared};
+use super::request_body::RequestBody;
+use super::service::{Checked, Endpoint, McpService, Shared};
 use super::session::Sessions;
+use tower::util::BoxCloneSyncService;
 
 /// Configures an [`McpService`]. Every default is the safe one: only loopback `Host`
 /// names and `Origin`s are accepted, CORS is off, bodies are capped at 4 MiB.
@@ -38,6 +40,7 @@ pub struct Builder {
     request_timeout: Duration,
     pub(super) limits: Limits,
     layers: Vec<LayerFn>,
+    outer_layers: Vec<OuterLayerFn>,
     sessions: Sessions,
 }
 
@@ -50,6 +53,15 @@ impl std::fmt::Debug for LayerFn {
     }
 }
 
+/// One `.outer_layer(..)` call, applied at [`Builder::build`].
+struct OuterLayerFn(Box<dyn FnOnce(Endpoint) -> Endpoint + Send>);
+
+impl std::fmt::Debug for OuterLayerFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OuterLayer")
+    }
+}
+
 /// Connection-level limits, used by [`serve`](super::serve).
 #[derive(Clone, Debug)]
 pub(crate) struct Limits {
@@ -57,6 +69,17 @@ pub(crate) struct Limits {
     pub(crate) header_read_timeout: Duration,
     pub(crate) max_header_bytes: usize,
     pub(crate) shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+            max_header_bytes: 64 * 1024,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
 }
 
 impl Builder {
@@ -71,13 +94,9 @@ impl Builder {
             keep_alive: Duration::from_secs(15),
             body_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(600),
-            limits: Limits {
-                max_connections: 1024,
-                header_read_timeout: Duration::from_secs(10),
-                max_header_bytes: 64 * 1024,
-                shutdown_grace: Duration::from_secs(10),
-            },
+            limits: Limits::default(),
             layers: Vec::new(),
+            outer_layers: Vec::new(),
             sessions: Sessions::default(),
         }
     }
@@ -197,9 +216,12 @@ impl Builder {
         self
     }
 
-    /// Wraps the MCP dispatch in a tower layer (auth, quotas, tracing). It runs after
-    /// the `Host`/`Origin`, method, media-type and body-size checks and sees the
-    /// request with its body read. Layers added later wrap earlier ones.
+    /// Wraps the MCP dispatch in a tower layer (tracing, per-message policies). It
+    /// runs after the `Host`/`Origin`, path, method, media-type and body checks and
+    /// sees the request with its body read (a [`Body`](super::Body) whose
+    /// [`as_bytes`](super::Body::as_bytes) is the JSON-RPC message). Layers that can
+    /// refuse a request on its headers alone belong in
+    /// [`outer_layer`](Self::outer_layer). Layers added later wrap earlier ones.
     pub fn layer<L>(mut self, layer: L) -> Self
     where
         L: tower::Layer<Handler> + Send + 'static,
@@ -219,6 +241,44 @@ impl Builder {
         self
     }
 
+    /// Wraps the endpoint in a tower layer that runs before the body is read: right
+    /// after the `Host`/`Origin` check (`403`) and CORS preflights, before path,
+    /// method, media-type and body checks. The place for layers that refuse requests
+    /// on their headers alone (authentication answering `401`, quotas answering
+    /// `429`): a refused request's body is never read. The layer sees the request
+    /// with a [`RequestBody`] and, under [`serve`](super::serve), the client's
+    /// [`SocketAddr`](std::net::SocketAddr) in its extensions. Layers added later
+    /// wrap earlier ones.
+    ///
+    /// ```
+    /// # let server = mcp_core::Server::builder("s", "1").build().unwrap();
+    /// use std::time::Duration;
+    /// use mcp_transport::http::McpService;
+    /// // Any tower layer whose service keeps the request and response types, e.g.
+    /// // mcp-auth's `AuthLayer` or mcp-errors' `QuotaLayer`.
+    /// let service = McpService::builder(server)
+    ///     .outer_layer(tower::layer::layer_fn(|inner| inner))
+    ///     .build();
+    /// ```
+    pub fn outer_layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<Endpoint> + Send + 'static,
+        L::Service: tower::Service<
+                http::Request<RequestBody>,
+                Response = http::Response<super::Body>,
+                Error = std::convert::Infallible,
+            > + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as tower::Service<http::Request<RequestBody>>>::Future: Send + 'static,
+    {
+        self.outer_layers.push(OuterLayerFn(Box::new(move |inner| {
+            Endpoint::layered(BoxCloneSyncService::new(layer.layer(inner)))
+        })));
+        self
+    }
+
     /// Builds the service.
     pub fn build(self) -> McpService {
         let dispatch = super::dispatch::Dispatch::new(
@@ -232,16 +292,26 @@ impl Builder {
             .layers
             .into_iter()
             .fold(Handler::dispatch(dispatch), |inner, layer| (layer.0)(inner));
-        let guard = Guard::new(self.hosts, self.origins, self.cors);
+        let checked = Arc::new(Checked {
+            path: self.path,
+            max_body_bytes: self.max_body_bytes,
+            body_timeout: self.body_timeout,
+            handler,
+        });
+        let outer = self
+            .outer_layers
+            .into_iter()
+            .fold(Endpoint::checked(Arc::clone(&checked)), |inner, layer| {
+                (layer.0)(inner)
+            })
+            .into_outer();
         McpService {
             shared: Arc::new(Shared {
-                path: self.path,
-                guard,
-                max_body_bytes: self.max_body_bytes,
-                body_timeout: self.body_timeout,
+                guard: Guard::new(self.hosts, self.origins, self.cors),
                 limits: self.limits,
-                handler,
                 reply_id_prefix,
+                checked,
+                outer,
             }),
         }
     }

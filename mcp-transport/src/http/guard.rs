@@ -1,8 +1,7 @@
 //! The `Host` and `Origin` checks that stop DNS rebinding, run before anything else.
 
 use http::header::{HOST, ORIGIN};
-use http::request::Parts;
-use http::{HeaderValue, Uri};
+use http::{HeaderMap, HeaderValue, Uri};
 
 /// Which names a check accepts.
 #[derive(Clone, Debug)]
@@ -61,11 +60,11 @@ impl Guard {
     }
 
     /// Checks `Host` and `Origin`; `Err(())` means `403`.
-    pub(crate) fn check(&self, parts: &Parts) -> Result<Cors, ()> {
-        if !self.host_ok(parts) {
+    pub(crate) fn check(&self, headers: &HeaderMap, uri: &Uri) -> Result<Cors, ()> {
+        if !self.host_ok(headers, uri) {
             return Err(());
         }
-        let Some(origin) = parts.headers.get(ORIGIN) else {
+        let Some(origin) = headers.get(ORIGIN) else {
             return Ok(Cors::None);
         };
         let origin = origin.to_str().map_err(|_| ())?.trim();
@@ -81,11 +80,11 @@ impl Guard {
         }
     }
 
-    fn host_ok(&self, parts: &Parts) -> bool {
+    fn host_ok(&self, headers: &HeaderMap, uri: &Uri) -> bool {
         if self.hosts.any() {
             return true;
         }
-        let host = match host_of(&parts.uri, parts.headers.get(HOST)) {
+        let host = match host_of(uri, headers.get(HOST)) {
             Some(h) => h,
             None => return false,
         };
@@ -159,6 +158,13 @@ fn origin_allowed(allow: &Allow, origin: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::request::Parts;
+
+    impl Guard {
+        fn check_parts(&self, parts: &Parts) -> Result<Cors, ()> {
+            self.check(&parts.headers, &parts.uri)
+        }
+    }
 
     fn parts(host: Option<&str>, origin: Option<&str>) -> Parts {
         let mut b = http::Request::builder().uri("/mcp");
@@ -181,7 +187,7 @@ mod tests {
             "[::1]:3000",
             "LOCALHOST",
         ] {
-            assert!(g.check(&parts(Some(ok), None)).is_ok(), "{ok}");
+            assert!(g.check_parts(&parts(Some(ok), None)).is_ok(), "{ok}");
         }
         for bad in [
             "evil.com",
@@ -192,9 +198,9 @@ mod tests {
             "[::1]x",
             "127.0.0.2",
         ] {
-            assert!(g.check(&parts(Some(bad), None)).is_err(), "{bad}");
+            assert!(g.check_parts(&parts(Some(bad), None)).is_err(), "{bad}");
         }
-        assert!(g.check(&parts(None, None)).is_err());
+        assert!(g.check_parts(&parts(None, None)).is_err());
     }
 
     #[test]
@@ -202,10 +208,10 @@ mod tests {
         let g = Guard::new(Allow::Loopback, Allow::Loopback, Allow::List(vec![]));
         let h = Some("localhost:8080");
         assert_eq!(
-            g.check(&parts(h, Some("http://localhost:8080"))),
+            g.check_parts(&parts(h, Some("http://localhost:8080"))),
             Ok(Cors::None)
         );
-        assert!(g.check(&parts(h, Some("https://127.0.0.1"))).is_ok());
+        assert!(g.check_parts(&parts(h, Some("https://127.0.0.1"))).is_ok());
         for bad in [
             "null",
             "http://localhost.evil.com",
@@ -214,7 +220,7 @@ mod tests {
             "file://localhost",
             "",
         ] {
-            assert!(g.check(&parts(h, Some(bad))).is_err(), "{bad:?}");
+            assert!(g.check_parts(&parts(h, Some(bad))).is_err(), "{bad:?}");
         }
     }
 
@@ -225,22 +231,25 @@ mod tests {
             Allow::list(["https://a.example"]),
             Allow::list(["https://app.example"]),
         );
-        assert!(g.check(&parts(Some("mcp.example.com:443"), None)).is_ok());
-        assert!(g.check(&parts(Some("MCP.example.com"), None)).is_ok());
-        assert!(g.check(&parts(Some("localhost"), None)).is_err());
+        assert!(
+            g.check_parts(&parts(Some("mcp.example.com:443"), None))
+                .is_ok()
+        );
+        assert!(g.check_parts(&parts(Some("MCP.example.com"), None)).is_ok());
+        assert!(g.check_parts(&parts(Some("localhost"), None)).is_err());
         let h = Some("mcp.example.com");
         assert_eq!(
-            g.check(&parts(h, Some("https://a.example"))),
+            g.check_parts(&parts(h, Some("https://a.example"))),
             Ok(Cors::None)
         );
         assert_eq!(
-            g.check(&parts(h, Some("https://app.example"))),
+            g.check_parts(&parts(h, Some("https://app.example"))),
             Ok(Cors::Echo)
         );
-        assert!(g.check(&parts(h, Some("https://b.example"))).is_err());
+        assert!(g.check_parts(&parts(h, Some("https://b.example"))).is_err());
         let any = Guard::new(Allow::list(["*"]), Allow::Loopback, Allow::list(["*"]));
         assert_eq!(
-            any.check(&parts(Some("x"), Some("https://z"))),
+            any.check_parts(&parts(Some("x"), Some("https://z"))),
             Ok(Cors::Wildcard)
         );
     }

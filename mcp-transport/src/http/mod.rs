@@ -10,6 +10,7 @@
 //! | condition | status |
 //! |---|---|
 //! | foreign `Host` or present, foreign `Origin` (`null` included) | `403` |
+//! | refused by a layer of [`Builder::outer_layer`] (auth, quota), body unread | `401`, `429`, ... |
 //! | other path | `404` |
 //! | `GET`, `DELETE`, ... | `405`, `Allow: POST` |
 //! | legacy: an `Mcp-Session-Id` this server did not issue, or expired | `404` |
@@ -21,6 +22,26 @@
 //! | modern `tools/call`: an `Mcp-Param-{Name}` header (for a parameter annotated `x-mcp-header`) missing, stray, not strict Base64 or ≠ the argument (-32020) | `400` |
 //! | modern: unknown or removed method (-32601) | `404` |
 //! | a tool hit a rate limit | `429` with `ratelimit-*` and `Retry-After` |
+//!
+//! # Layers, and where they run
+//!
+//! A request passes, in this order:
+//!
+//! 1. the `Host`/`Origin` check (`403`) and CORS preflights: always first, so a
+//!    DNS-rebinding page never reaches authentication or the body;
+//! 2. the layers of [`Builder::outer_layer`]: the place for `mcp_auth::AuthLayer`
+//!    (`401`) and `mcp_errors::QuotaLayer` (`429`), which decide on headers alone.
+//!    The body is not read yet ([`RequestBody`]); under [`serve`] the client's
+//!    [`SocketAddr`](std::net::SocketAddr) is in the request extensions (a quota's
+//!    per-client key);
+//! 3. path, method, media types, then the body read under its size and time limits;
+//! 4. the layers of [`Builder::layer`], which see the body ([`Body::as_bytes`]);
+//! 5. the MCP dispatch, where tools see the headers and extensions.
+//!
+//! This is the recommended composition. [`serve`] also runs any other tower service,
+//! such as an `McpService` wrapped with `tower::ServiceBuilder` or an axum `Router`
+//! with `.layer(..)`; layers placed around the `McpService` that way work too, but
+//! run before its `Host`/`Origin` check.
 //!
 //! # Legacy clients and requests to them
 //!
@@ -85,6 +106,7 @@ mod handler;
 mod media;
 mod mirror;
 mod param_headers;
+mod request_body;
 mod respond;
 mod run;
 mod serve;
@@ -96,5 +118,6 @@ pub use body::Body;
 pub use config::Builder;
 pub use error::Error;
 pub use handler::Handler;
+pub use request_body::RequestBody;
 pub use serve::serve;
-pub use service::McpService;
+pub use service::{Endpoint, McpService};

@@ -1,10 +1,13 @@
 //! [`serve`]: run an [`McpService`] on a TCP listener with hyper.
 
+use std::any::Any;
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -13,14 +16,28 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
 use super::McpService;
+use super::config::Limits;
+use super::request_body::BoxError;
 use crate::Error;
+use tower::ServiceExt as _;
 
 /// Serves `service` on `listener` (HTTP/1.1 and HTTP/2) until `shutdown` completes,
-/// then stops accepting, lets in-flight requests finish within the configured grace
-/// period, and returns.
+/// then stops accepting, lets in-flight requests finish within the grace period, and
+/// returns. Each request carries the client's [`SocketAddr`] in its extensions (for
+/// quota keys, logs, and tools through their context).
 ///
-/// Connections are capped, request heads must arrive within the header-read timeout
-/// and fit the header size limit (`431` otherwise); see [`Builder`](super::Builder).
+/// `service` is usually an [`McpService`], whose [`Builder`](super::Builder) also
+/// sets the connection limits used here: a connection cap, the time and size allowed
+/// for a request head (`431` beyond it), and the shutdown grace period. Layers that
+/// should answer before the body is read (auth, quotas) go inside it with
+/// [`Builder::outer_layer`](super::Builder::outer_layer), which keeps the `Host` and
+/// `Origin` check first.
+///
+/// Any other `tower::Service` of `http::Request<hyper::body::Incoming>` is served
+/// too (say, an `McpService` wrapped in layers of your own) with the default limits
+/// (1024 connections, 10 s and 64 KiB per request head, 10 s grace); an `McpService`
+/// inside it still checks `Host` and `Origin` on every request, but only after the
+/// layers around it.
 ///
 /// ```no_run
 /// # async fn run(server: mcp_core::Server) -> Result<(), mcp_transport::Error> {
@@ -34,16 +51,62 @@ use crate::Error;
 /// ```
 ///
 /// # Errors
-/// Refuses to start when the listener is bound to a non-loopback address and no
-/// `Host` allow-list was configured ([`Builder::allowed_hosts`](super::Builder::allowed_hosts));
-/// fails when the listener's address cannot be read.
-pub async fn serve(
+/// Refuses to start when `service` is an [`McpService`] with the default
+/// loopback-only `Host` check and the listener is bound to a non-loopback address
+/// ([`Builder::allowed_hosts`](super::Builder::allowed_hosts) lists the names
+/// clients use); fails when the listener's address cannot be read.
+pub async fn serve<S, B>(
     listener: TcpListener,
-    service: McpService,
+    service: S,
     shutdown: impl Future<Output = ()> + Send,
-) -> Result<(), Error> {
-    check_bind(listener.local_addr()?, &service)?;
-    let limits = service.limits().clone();
+) -> Result<(), Error>
+where
+    S: tower::Service<http::Request<Incoming>, Response = http::Response<B>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let addr = listener.local_addr()?;
+    match (&service as &dyn Any).downcast_ref::<McpService>() {
+        Some(mcp) => {
+            // Called directly: no boxed future per request.
+            check_bind(addr, mcp)?;
+            let limits = mcp.limits().clone();
+            let mcp = mcp.clone();
+            let handler = move |request| {
+                let mcp = mcp.clone();
+                async move { Ok::<_, Infallible>(mcp.handle(request).await) }
+            };
+            accept(listener, &limits, handler, shutdown).await
+        }
+        None => {
+            let handler = move |request| service.clone().oneshot(request);
+            accept(listener, &Limits::default(), handler, shutdown).await
+        }
+    }
+}
+
+/// The accept loop: one task per connection, each request handed to `handler`
+/// with the peer address in its extensions.
+async fn accept<H, F, B, E>(
+    listener: TcpListener,
+    limits: &Limits,
+    handler: H,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), Error>
+where
+    H: Fn(http::Request<Incoming>) -> F + Clone + Send + 'static,
+    F: Future<Output = Result<http::Response<B>, E>> + Send + 'static,
+    E: Into<BoxError>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -66,9 +129,9 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors and the like: wait instead of spinning.
                     tracing::warn!(error = %e, "accept failed");
@@ -79,10 +142,10 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let svc = service.clone();
-        let hyper_service = service_fn(move |request| {
-            let svc = svc.clone();
-            async move { Ok::<_, std::convert::Infallible>(svc.handle(request).await) }
+        let handler = handler.clone();
+        let hyper_service = service_fn(move |mut request: http::Request<Incoming>| {
+            request.extensions_mut().insert(peer);
+            handler(request)
         });
         let builder = Arc::clone(&builder);
         let watcher = graceful.watcher();

@@ -10,23 +10,27 @@ use std::time::Duration;
 use http::header::{ALLOW, CONNECTION, ORIGIN};
 use http::{HeaderValue, Method, StatusCode};
 use mcp_core::{ErrorObject, Server};
+use tower::ServiceExt as _;
+use tower::util::BoxCloneSyncService;
 
 use super::body::{ReadError, read_limited};
 use super::config::Limits;
 use super::guard::{Cors, Guard};
 use super::handler::Handler;
 use super::media::{Accept, is_json};
+use super::request_body::{BoxError, RequestBody};
 use super::run::first_poll_then_timeout;
 use super::{Body, Builder, cors, respond};
 
 /// The stateless Streamable HTTP endpoint of an MCP [`Server`], as a
 /// `tower::Service<http::Request<B>>`.
 ///
-/// Per request, in order: `Host`/`Origin` check (`403`), path (`404`), CORS preflight,
-/// method (`405`), `Content-Type` (`415`), `Accept` (`406`), body size and time
-/// (`413`, `408`), then the layers added with [`Builder::layer`] and the MCP dispatch:
-/// JSON-RPC decoding, header/body agreement, and the call. Nothing is kept between
-/// requests, so any number of instances can serve one endpoint.
+/// Per request, in order: `Host`/`Origin` check (`403`), CORS preflight, the layers
+/// added with [`Builder::outer_layer`] (auth, quotas: the body is not read yet), path
+/// (`404`), method (`405`), `Content-Type` (`415`), `Accept` (`406`), body size and
+/// time (`413`, `408`), then the layers added with [`Builder::layer`] and the MCP
+/// dispatch: JSON-RPC decoding, header/body agreement, and the call. Nothing is kept
+/// between requests, so any number of instances can serve one endpoint.
 ///
 /// Cheap to clone. Run it with [`serve`](super::serve) or mount it in a router:
 ///
@@ -42,13 +46,26 @@ pub struct McpService {
 
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) path: Option<String>,
     pub(crate) guard: Guard,
+    pub(crate) limits: Limits,
+    pub(crate) reply_id_prefix: String,
+    pub(crate) checked: Arc<Checked>,
+    /// The outer layers around [`Checked`], when there are any.
+    pub(crate) outer: Option<Outer>,
+}
+
+/// The layers of [`Builder::outer_layer`] around [`Checked`].
+pub(crate) type Outer =
+    BoxCloneSyncService<http::Request<RequestBody>, http::Response<Body>, Infallible>;
+
+/// Everything after the `Host`/`Origin` guard and the outer layers: the HTTP checks,
+/// the body read, and the MCP handler.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    pub(crate) path: Option<String>,
     pub(crate) max_body_bytes: usize,
     pub(crate) body_timeout: Duration,
-    pub(crate) limits: Limits,
     pub(crate) handler: Handler,
-    pub(crate) reply_id_prefix: String,
 }
 
 impl McpService {
@@ -80,45 +97,62 @@ impl McpService {
     /// Answers one HTTP request.
     pub async fn handle<B>(&self, request: http::Request<B>) -> http::Response<Body>
     where
-        B: http_body::Body,
+        B: http_body::Body + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let shared = &*self.shared;
-        let (parts, body) = request.into_parts();
-        let Ok(cors) = shared.guard.check(&parts) else {
-            tracing::debug!(host = ?parts.headers.get(http::header::HOST), origin = ?parts.headers.get(ORIGIN), "refused: Host or Origin not allowed");
+        let Ok(cors) = shared.guard.check(request.headers(), request.uri()) else {
+            tracing::debug!(host = ?request.headers().get(http::header::HOST), origin = ?request.headers().get(ORIGIN), "refused: Host or Origin not allowed");
             return respond::error(
                 StatusCode::FORBIDDEN,
                 ErrorObject::new(-32600, "Forbidden: Host or Origin not allowed"),
             );
         };
         let origin = match cors {
-            Cors::Echo => parts.headers.get(ORIGIN).cloned(),
+            Cors::Echo => request.headers().get(ORIGIN).cloned(),
             Cors::None | Cors::Wildcard => None,
         };
-        let mut response = self.checked(parts, body, cors, origin.clone()).await;
+        let mut response = if request.method() == Method::OPTIONS && cors != Cors::None {
+            // Before any outer layer: browsers send preflights without credentials.
+            if shared.checked.path_ok(request.uri().path()) {
+                cors::preflight(origin.clone(), cors)
+            } else {
+                respond::plain(StatusCode::NOT_FOUND, "Not Found")
+            }
+        } else {
+            match &shared.outer {
+                None => shared.checked.handle(request).await,
+                Some(outer) => {
+                    let request = request.map(RequestBody::new);
+                    match outer.clone().oneshot(request).await {
+                        Ok(response) => response,
+                        Err(never) => match never {},
+                    }
+                }
+            }
+        };
         cors::apply(origin, cors, &mut response);
         response
     }
+}
 
-    async fn checked<B: http_body::Body>(
-        &self,
-        parts: http::request::Parts,
-        body: B,
-        cors: Cors,
-        origin: Option<HeaderValue>,
-    ) -> http::Response<Body> {
-        let shared = &*self.shared;
-        if shared
-            .path
+impl Checked {
+    /// Whether `requested` is the endpoint's path (or one segment below it).
+    fn path_ok(&self, requested: &str) -> bool {
+        self.path
             .as_deref()
-            .is_some_and(|p| !path_matches(p, parts.uri.path()))
-        {
+            .is_none_or(|p| path_matches(p, requested))
+    }
+
+    pub(crate) async fn handle<B>(&self, request: http::Request<B>) -> http::Response<Body>
+    where
+        B: http_body::Body,
+    {
+        let (parts, body) = request.into_parts();
+        if !self.path_ok(parts.uri.path()) {
             return respond::plain(StatusCode::NOT_FOUND, "Not Found");
         }
         if parts.method != Method::POST {
-            if parts.method == Method::OPTIONS && cors != Cors::None {
-                return cors::preflight(origin, cors);
-            }
             let mut response = respond::plain(StatusCode::METHOD_NOT_ALLOWED, "");
             response
                 .headers_mut()
@@ -139,8 +173,8 @@ impl McpService {
                 ),
             );
         }
-        let read = read_limited(body, shared.max_body_bytes);
-        let read = first_poll_then_timeout(shared.body_timeout, read).await;
+        let read = read_limited(body, self.max_body_bytes);
+        let read = first_poll_then_timeout(self.body_timeout, read).await;
         let bytes = match read {
             Some(Ok(bytes)) => bytes,
             Some(Err(ReadError::TooLarge)) => {
@@ -148,7 +182,7 @@ impl McpService {
                     StatusCode::PAYLOAD_TOO_LARGE,
                     ErrorObject::invalid_request(format_args!(
                         "the body exceeds {} bytes",
-                        shared.max_body_bytes
+                        self.max_body_bytes
                     )),
                 ));
             }
@@ -163,7 +197,77 @@ impl McpService {
             }
         };
         let request = http::Request::from_parts(parts, Body::from(bytes));
-        shared.handler.handle(request).await
+        self.handler.handle(request).await
+    }
+}
+
+/// The endpoint past its `Host`/`Origin` guard and CORS preflight: what a layer
+/// added with [`Builder::outer_layer`] wraps. It receives each request with its body
+/// unread, checks path, method and media types, reads the body (under the size and
+/// time limits), and hands it to the layers of [`Builder::layer`] and the MCP
+/// dispatch.
+#[derive(Clone)]
+pub struct Endpoint {
+    inner: EndpointInner,
+}
+
+#[derive(Clone)]
+enum EndpointInner {
+    Checked(Arc<Checked>),
+    Layered(Outer),
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.inner {
+            EndpointInner::Checked(_) => "Endpoint",
+            EndpointInner::Layered(_) => "Endpoint(layered)",
+        })
+    }
+}
+
+impl Endpoint {
+    pub(crate) fn checked(checked: Arc<Checked>) -> Self {
+        Self {
+            inner: EndpointInner::Checked(checked),
+        }
+    }
+
+    pub(crate) fn layered(outer: Outer) -> Self {
+        Self {
+            inner: EndpointInner::Layered(outer),
+        }
+    }
+
+    /// The boxed service [`McpService`] calls, when layers were added.
+    pub(crate) fn into_outer(self) -> Option<Outer> {
+        match self.inner {
+            EndpointInner::Checked(_) => None,
+            EndpointInner::Layered(outer) => Some(outer),
+        }
+    }
+}
+
+impl tower::Service<http::Request<RequestBody>> for Endpoint {
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        match &mut self.inner {
+            EndpointInner::Checked(_) => Poll::Ready(Ok(())),
+            EndpointInner::Layered(outer) => outer.poll_ready(cx),
+        }
+    }
+
+    fn call(&mut self, request: http::Request<RequestBody>) -> Self::Future {
+        match &mut self.inner {
+            EndpointInner::Checked(checked) => {
+                let checked = Arc::clone(checked);
+                Box::pin(async move { Ok(checked.handle(request).await) })
+            }
+            EndpointInner::Layered(outer) => Box::pin(outer.call(request)),
+        }
     }
 }
 
@@ -190,8 +294,7 @@ fn closing(mut response: http::Response<Body>) -> http::Response<Body> {
 impl<B> tower::Service<http::Request<B>> for McpService
 where
     B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Send,
+    B::Error: Into<BoxError>,
 {
     type Response = http::Response<Body>;
     type Error = Infallible;

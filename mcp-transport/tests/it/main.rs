@@ -3,6 +3,7 @@
 
 mod client;
 mod headers;
+mod layers;
 mod legacy;
 mod limits;
 mod nest;
