@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use benches::Era;
-use benches::callgrind::{self, PerRequest};
+use benches::callgrind::{Callgrind, PerRequest};
 
 use super::Setup;
 use super::http::{Kind, era_index};
@@ -49,7 +49,12 @@ fn top_functions(profile: &std::path::Path, lines: usize) -> String {
 
 pub(crate) fn run(setup: &Setup) -> Result<Instructions, benches::Error> {
     let args = &setup.args;
-    let counts = (args.cg_warmup, args.cg_requests);
+    let cg = Callgrind {
+        dir: setup.work.clone(),
+        warmup: args.cg_warmup,
+        requests: args.cg_requests,
+        tokio_workers: (args.cg_workers > 0).then_some(args.cg_workers),
+    };
     let mut out = Instructions::default();
     // HTTP: bare, ours, rmcp, ours + memory auth, ours + quota (no Redis: its wait is not
     // instructions of ours).
@@ -69,14 +74,7 @@ pub(crate) fn run(setup: &Setup) -> Result<Instructions, benches::Error> {
             };
             if eras.contains(&era) {
                 let name = format!("http-t{}-{}", era_index(era), slug(&target.name));
-                let measured = callgrind::http_per_request(
-                    &target.program,
-                    &target.args,
-                    era,
-                    counts,
-                    &setup.work,
-                    &name,
-                );
+                let measured = cg.http_per_request(&target.program, &target.args, era, &name);
                 match measured {
                     Ok(PerRequest {
                         instructions,
@@ -103,14 +101,7 @@ pub(crate) fn run(setup: &Setup) -> Result<Instructions, benches::Error> {
         for era in Era::ALL {
             eprintln!("instructions: {} {era}", target.name);
             let name = format!("stdio-{}-{}", era_index(era), slug(target.name));
-            let measured = callgrind::stdio_per_call(
-                &target.program,
-                &target.args,
-                era,
-                counts,
-                &setup.work,
-                &name,
-            );
+            let measured = cg.stdio_per_call(&target.program, &target.args, era, &name);
             let per_request = match measured {
                 Ok(PerRequest {
                     instructions,

@@ -69,6 +69,10 @@ struct Args {
     /// Warm-up requests under callgrind (both runs answer these).
     #[arg(long, default_value_t = 200)]
     cg_warmup: usize,
+    /// `TOKIO_WORKER_THREADS` of the servers under callgrind (0: the runtime's
+    /// default, one per core; counts then vary by a few thousand per request).
+    #[arg(long, default_value_t = 1)]
+    cg_workers: usize,
     /// Parts to run (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<Part>,

@@ -56,7 +56,7 @@ impl Report {
             .unwrap_or_default();
         let cores = std::thread::available_parallelism().map_or(0, usize::from);
         let header = format!(
-            "Run {date} on {} × {} (nproc {cores}). wrk: {} s runs after {} s warm-up, {} thread(s), connections {:?}, {} repetition(s) (medians). stdio: {} pipelined, {} lockstep calls. callgrind: {} requests after {} warm-up.",
+            "Run {date} on {} × {} (nproc {cores}). wrk: {} s runs after {} s warm-up, {} thread(s), connections {:?}, {} repetition(s) (medians). stdio: {} pipelined, {} lockstep calls. callgrind: {} requests after {} warm-up, TOKIO_WORKER_THREADS={}.",
             cores,
             cpu_model(),
             setup.run_secs().as_secs(),
@@ -68,6 +68,11 @@ impl Report {
             a.lockstep_calls,
             a.cg_requests,
             a.cg_warmup,
+            if a.cg_workers == 0 {
+                "default".to_owned()
+            } else {
+                a.cg_workers.to_string()
+            },
         );
         Self {
             header,

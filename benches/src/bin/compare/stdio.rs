@@ -72,7 +72,9 @@ pub(crate) fn run(setup: &Setup) -> Result<StdioResults, benches::Error> {
         ..StdioResults::default()
     };
     let grace = Duration::from_secs(10);
-    let mut raw: BTreeMap<(usize, usize), Vec<(f64, f64, u64)>> = BTreeMap::new();
+    // (pipelined calls/s, lockstep calls/s, peak RSS KiB) per run.
+    type Runs = Vec<(f64, f64, u64)>;
+    let mut raw: BTreeMap<(usize, usize), Runs> = BTreeMap::new();
     let mut failed: BTreeMap<(usize, usize), String> = BTreeMap::new();
     for rep in 0..args.reps {
         for (t, target) in targets.iter().enumerate() {
