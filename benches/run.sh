@@ -13,4 +13,7 @@ done
 cargo build --release --locked -p examples --example hello --example hello_http
 cargo build --release --locked -p benches --bins
 target_dir=${CARGO_TARGET_DIR:-target}
-exec "$target_dir/release/compare" --bin-dir "$target_dir/release" "$@"
+label="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+git diff --quiet HEAD -- mcp-* examples benches 2>/dev/null || label="$label, uncommitted changes"
+# compare copies the binaries it measures into its work directory first.
+exec "$target_dir/release/compare" --bin-dir "$target_dir/release" --label "$label" "$@"

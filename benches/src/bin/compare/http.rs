@@ -144,6 +144,7 @@ pub(crate) fn targets(setup: &Setup, redis: Option<&Redis>) -> Vec<Target> {
         ));
     }
     targets.push(layered("ours + local quota", &["--quota"]));
+    targets.retain(|t| setup.selected(&t.name));
     targets
 }
 

@@ -73,6 +73,12 @@ struct Args {
     /// default, one per core; counts then vary by a few thousand per request).
     #[arg(long, default_value_t = 1)]
     cg_workers: usize,
+    /// Only the targets whose name contains one of these (e.g. `ours,bare`).
+    #[arg(long, value_delimiter = ',')]
+    filter: Vec<String>,
+    /// A label for the report's first line (run.sh passes the commit).
+    #[arg(long, default_value = "")]
+    label: String,
     /// Parts to run (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<Part>,
@@ -107,6 +113,10 @@ impl Setup {
         self.bins.join("examples").join(name)
     }
 
+    fn selected(&self, name: &str) -> bool {
+        self.args.filter.is_empty() || self.args.filter.iter().any(|f| name.contains(f.as_str()))
+    }
+
     fn wants(&self, part: Part) -> bool {
         self.args.only.is_empty() || self.args.only.contains(&part)
     }
@@ -134,6 +144,7 @@ fn main() -> Result<(), benches::Error> {
         None => std::env::temp_dir().join(format!("mcp-benches-{}", std::process::id())),
     };
     std::fs::create_dir_all(&work)?;
+    let bins = snapshot(&bins, &work)?;
     let setup = Setup { args, bins, work };
     let mut report = report::Report::new(&setup);
     eprintln!("work directory: {}", setup.work.display());
@@ -153,6 +164,31 @@ fn main() -> Result<(), benches::Error> {
         std::fs::write(out, &text)?;
     }
     Ok(())
+}
+
+/// Copies the servers into `work/bin` and returns that directory: the target
+/// directory is shared, and a rebuild there during the run must not change what is
+/// measured.
+fn snapshot(bins: &std::path::Path, work: &std::path::Path) -> Result<PathBuf, benches::Error> {
+    let dest = work.join("bin");
+    std::fs::create_dir_all(dest.join("examples"))?;
+    let files = [
+        "bare_http",
+        "bare_stdio",
+        "rmcp_server",
+        "layered_http",
+        "examples/hello",
+        "examples/hello_http",
+    ];
+    for file in files {
+        std::fs::copy(bins.join(file), dest.join(file)).map_err(|e| {
+            format!(
+                "{}: {e} (build first: bash benches/run.sh)",
+                bins.join(file).display()
+            )
+        })?;
+    }
+    Ok(dest)
 }
 
 /// The median of `values` (the upper one for an even count); 0 when empty.

@@ -56,7 +56,12 @@ impl Report {
             .unwrap_or_default();
         let cores = std::thread::available_parallelism().map_or(0, usize::from);
         let header = format!(
-            "Run {date} on {} × {} (nproc {cores}). wrk: {} s runs after {} s warm-up, {} thread(s), connections {:?}, {} repetition(s) (medians). stdio: {} pipelined, {} lockstep calls. callgrind: {} requests after {} warm-up, TOKIO_WORKER_THREADS={}.",
+            "Run {date}{} on {} × {} (nproc {cores}). wrk: {} s runs after {} s warm-up, {} thread(s), connections {:?}, {} repetition(s) (medians). stdio: {} pipelined, {} lockstep calls. callgrind: {} requests after {} warm-up, TOKIO_WORKER_THREADS={}.",
+            if a.label.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", a.label)
+            },
             cores,
             cpu_model(),
             setup.run_secs().as_secs(),

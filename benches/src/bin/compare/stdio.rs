@@ -36,7 +36,7 @@ pub(crate) struct StdioResults {
 
 pub(crate) fn targets(setup: &Setup) -> Vec<StdioTarget> {
     let rmcp = |flag: &str| vec![flag.to_owned()];
-    vec![
+    let mut targets = vec![
         StdioTarget {
             name: "bare line responder",
             kind: Kind::Bare,
@@ -61,7 +61,9 @@ pub(crate) fn targets(setup: &Setup) -> Vec<StdioTarget> {
             program: setup.bin("rmcp_server"),
             args: rmcp("--stdio-pipes"),
         },
-    ]
+    ];
+    targets.retain(|t| setup.selected(t.name));
+    targets
 }
 
 pub(crate) fn run(setup: &Setup) -> Result<StdioResults, benches::Error> {
