@@ -79,17 +79,22 @@ impl Dispatch {
             .and_then(ProtocolVersion::parse)
             .is_some_and(ProtocolVersion::is_modern);
         // A legacy session id must be one of ours; modern requests ignore it.
-        let session = match parts.headers.get(SESSION_ID) {
-            Some(id) if !modern_header => Some(self.sessions.verify(id)),
-            _ => None,
+        let session = if modern_header {
+            None
+        } else {
+            parts
+                .headers
+                .get(SESSION_ID)
+                .map(|id| self.sessions.verify(id))
         };
         let known_session = !matches!(session, Some(Err(_)));
         let message = match Message::decode(body.as_bytes().unwrap_or_default()) {
             Ok(message) => message,
             Err(response) => return respond::json(&response, StatusCode::BAD_REQUEST),
         };
-        let opens_session = matches!(&message, Message::Request(r) if r.method() == "initialize");
-        if !known_session && !opens_session {
+        if !known_session && !matches!(&message, Message::Request(r) if r.method() == "initialize")
+        {
+            // Any message but the one that opens a new session.
             return unknown_session();
         }
         let request = match message {
