@@ -204,6 +204,19 @@ impl Call {
         let fail = |e: ErrorObject| Response::error(Some(id.clone()), e);
         let params = params.as_deref().map_or("{}", |p| p.get());
         let mut retry_in = Retry::default();
+        // A method the modern era removed is unknown to a modern request, whatever
+        // its params look like.
+        if LEGACY_ONLY.contains(&method.as_str()) {
+            let meta = meta_of(params).unwrap_or_default();
+            let modern = meta
+                .protocol_version
+                .as_deref()
+                .and_then(ProtocolVersion::parse)
+                .is_some_and(ProtocolVersion::is_modern);
+            if modern {
+                return Err(fail(ErrorObject::method_not_found(&method)));
+            }
+        }
         let (kind, meta) = match method.as_str() {
             "initialize" => {
                 let p: InitializeParams = parse(params).map_err(fail)?;

@@ -118,6 +118,12 @@ async fn version_and_meta_errors() {
             "{method}"
         );
     }
+    let r = send(&s, modern(3, "initialize", json!({}))).await.unwrap();
+    assert_eq!(
+        r["error"]["code"],
+        ErrorObject::METHOD_NOT_FOUND,
+        "removed methods before their params"
+    );
     let r = send(&s, request(4, "no/such", json!({}))).await.unwrap();
     assert_eq!(r["error"]["code"], ErrorObject::METHOD_NOT_FOUND);
     let r = send(&s, request(5, "tools/call", json!({"arguments": {}})))
