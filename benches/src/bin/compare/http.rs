@@ -280,26 +280,29 @@ pub(crate) fn era_index(era: Era) -> usize {
     Era::ALL.iter().position(|e| *e == era).unwrap_or(0)
 }
 
-/// Resident memory added per idle keep-alive connection: `n` connections, each
-/// answered once, then left open.
+/// Resident memory added per idle keep-alive connection: `n` connections opened in
+/// two halves, each answered once and left open; the second half's growth divided by
+/// its size (the first half absorbs one-off growth such as allocator arenas).
 fn idle_memory(run: &Running, n: usize) -> Result<f64, benches::Error> {
     let Some(&era) = run.eras.first() else {
         return Ok(0.0);
     };
     let pid = run.server.pid();
-    std::thread::sleep(Duration::from_millis(300));
-    let before = rss_kib(pid).unwrap_or(0);
-    let mut conns = Vec::with_capacity(n);
     let mut headers = era.headers();
     headers.extend(run.headers.iter().cloned());
-    for _ in 0..n {
-        let mut conn = HttpConn::connect(run.server.authority())?;
-        let request = conn.request(run.server.path(), &headers, &era.http_body());
-        conn.send(&request)?;
-        conns.push(conn);
+    let half = (n / 2).max(1);
+    let mut conns = Vec::with_capacity(2 * half);
+    let mut rss = Vec::new();
+    for _ in 0..2 {
+        for _ in 0..half {
+            let mut conn = HttpConn::connect(run.server.authority())?;
+            let request = conn.request(run.server.path(), &headers, &era.http_body());
+            conn.send(&request)?;
+            conns.push(conn);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        rss.push(rss_kib(pid).unwrap_or(0));
     }
-    std::thread::sleep(Duration::from_millis(500));
-    let after = rss_kib(pid).unwrap_or(0);
     drop(conns);
-    Ok(after.saturating_sub(before) as f64 / n.max(1) as f64)
+    Ok(rss[1].saturating_sub(rss[0]) as f64 / half as f64)
 }

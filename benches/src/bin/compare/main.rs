@@ -54,8 +54,9 @@ struct Args {
     /// wrk threads (at most one per connection).
     #[arg(long, default_value_t = 2)]
     wrk_threads: usize,
-    /// Idle keep-alive connections opened to measure memory per connection.
-    #[arg(long, default_value_t = 500)]
+    /// Idle keep-alive connections opened to measure memory per connection (the
+    /// growth over the second half is reported; our default cap is 1024).
+    #[arg(long, default_value_t = 1000)]
     idle_connections: usize,
     /// Pipelined stdio calls per run.
     #[arg(long, default_value_t = 20_000)]
@@ -130,7 +131,7 @@ fn main() -> Result<(), benches::Error> {
         args.lockstep_calls = args.lockstep_calls.min(500);
         args.cg_requests = args.cg_requests.min(500);
         args.cg_warmup = args.cg_warmup.min(100);
-        args.idle_connections = args.idle_connections.min(200);
+        args.idle_connections = args.idle_connections.min(400);
     }
     let bins = match &args.bin_dir {
         Some(dir) => dir.clone(),
