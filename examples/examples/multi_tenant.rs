@@ -310,13 +310,13 @@ pub async fn run(
     {
         mcp = mcp.allowed_hosts([host]);
     }
-    let mcp = mcp.build();
-    // Tokens arrive in the path (`/mcp/<token>`) or as `Authorization: Bearer`; the
-    // layer answers 401/503 itself and hands the MCP service a request for `/mcp`.
+    // Tokens arrive in the path (`/mcp/<token>`) or as `Authorization: Bearer`. The
+    // auth layer runs after the Host/Origin check and before the body is read; it
+    // answers 401/503 itself and hands the endpoint a request for `/mcp`.
+    let mcp = mcp.outer_layer(AuthLayer::new(tokens.clone())).build();
     let mcp_routes = Router::new()
         .route_service("/mcp/{token}", mcp.clone())
-        .route_service("/mcp", mcp)
-        .layer(AuthLayer::new(tokens.clone()));
+        .route_service("/mcp", mcp);
     let admin = Admin {
         tokens,
         admin_key: args.admin_key.into(),
