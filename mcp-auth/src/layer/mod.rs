@@ -165,7 +165,7 @@ where
                     return Ok(rejection.into_response());
                 }
             };
-            let span = tracing::info_span!(
+            let span = tracing::debug_span!(
                 "mcp.auth",
                 token_id = %metadata.id,
                 account_id = %metadata.account_id,

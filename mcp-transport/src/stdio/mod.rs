@@ -243,7 +243,7 @@ async fn dispatch(conn: &Arc<Connection>, bytes: &[u8], tasks: &mut JoinSet<()>)
     let task_conn = Arc::clone(conn);
     let task_id = id.clone();
     let handle = tasks.spawn(async move {
-        let response = AssertUnwindSafe(serve_request(&task_conn, request))
+        let response = AssertUnwindSafe(Box::pin(serve_request(&task_conn, request)))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| {
