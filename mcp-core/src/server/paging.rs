@@ -2,7 +2,11 @@
 
 use serde_json::value::RawValue;
 
-use crate::{ErrorObject, cursor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use super::Inner;
+use super::respond::Reply;
+use crate::{ErrorObject, Response, cursor};
 
 /// The items of the page starting at `cursor`, and the cursor of the next page.
 pub(crate) fn page<'a>(
@@ -35,4 +39,44 @@ pub(crate) fn fingerprint<'a>(kind: &str, items: impl Iterator<Item = &'a RawVal
         hasher.update(item.get().as_bytes());
     }
     hasher.finalize().into()
+}
+
+/// One page of a list result: `{"<key>": [...], "nextCursor": ...}`.
+struct ListPage<'a> {
+    key: &'static str,
+    items: Vec<&'a RawValue>,
+    next_cursor: Option<String>,
+}
+
+impl Serialize for ListPage<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(self.key, &self.items)?;
+        if let Some(next) = &self.next_cursor {
+            map.serialize_entry("nextCursor", next)?;
+        }
+        map.end()
+    }
+}
+
+impl Inner {
+    /// Answers a list request (`tools/list`, `prompts/list`, ...) with the page of
+    /// pre-encoded `items` that `cursor` points at, under `key`.
+    pub(crate) fn list_page<'a>(
+        &self,
+        reply: Reply<'_>,
+        key: &'static str,
+        items: impl Iterator<Item = &'a RawValue>,
+        cursor: Option<&str>,
+        fingerprint: &[u8; 32],
+    ) -> Response {
+        match page(items, cursor, self.page_size, fingerprint) {
+            Ok((items, next_cursor)) => reply.cacheable(&ListPage {
+                key,
+                items,
+                next_cursor,
+            }),
+            Err(e) => Response::error(Some(reply.id), e),
+        }
+    }
 }

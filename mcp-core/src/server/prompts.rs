@@ -9,7 +9,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::Inner;
-use super::paging::{fingerprint, page};
+use super::paging::fingerprint;
 use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::input::Attempt;
@@ -63,14 +63,6 @@ impl Prompts {
 }
 
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ListPrompts<'a> {
-    prompts: Vec<&'a RawValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-}
-
-#[derive(Serialize)]
 struct CompleteResult<'a> {
     completion: &'a Completion,
 }
@@ -78,18 +70,8 @@ struct CompleteResult<'a> {
 impl Inner {
     pub(crate) fn list_prompts(&self, reply: Reply<'_>, cursor: Option<&str>) -> Response {
         let p = &self.prompts;
-        match page(
-            p.entries.iter().map(|e| &*e.encoded),
-            cursor,
-            self.page_size,
-            &p.fp,
-        ) {
-            Ok((prompts, next_cursor)) => reply.cacheable(&ListPrompts {
-                prompts,
-                next_cursor,
-            }),
-            Err(e) => Response::error(Some(reply.id), e),
-        }
+        let items = p.entries.iter().map(|e| &*e.encoded);
+        self.list_page(reply, "prompts", items, cursor, &p.fp)
     }
 
     pub(crate) async fn get_prompt(

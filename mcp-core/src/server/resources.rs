@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use std::collections::HashMap;
 
 use super::Inner;
-use super::paging::{fingerprint, page};
+use super::paging::fingerprint;
 use super::prompts::guarded;
 use super::respond::Reply;
 use super::rounds::Rounds;
@@ -113,22 +113,6 @@ impl Resources {
 }
 
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ListResources<'a> {
-    resources: Vec<&'a RawValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ListTemplates<'a> {
-    resource_templates: Vec<&'a RawValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-}
-
-#[derive(Serialize)]
 struct ReadResourceResult<'a> {
     contents: &'a [ResourceContents],
 }
@@ -147,30 +131,14 @@ pub(crate) fn not_found(uri: &str, modern: bool) -> ErrorObject {
 impl Inner {
     pub(crate) fn list_resources(&self, reply: Reply<'_>, cursor: Option<&str>) -> Response {
         let r = &self.resources;
-        match page(
-            r.fixed.iter().map(|e| &*e.encoded),
-            cursor,
-            self.page_size,
-            &r.fixed_fp,
-        ) {
-            Ok((resources, next_cursor)) => reply.cacheable(&ListResources {
-                resources,
-                next_cursor,
-            }),
-            Err(e) => Response::error(Some(reply.id), e),
-        }
+        let items = r.fixed.iter().map(|e| &*e.encoded);
+        self.list_page(reply, "resources", items, cursor, &r.fixed_fp)
     }
 
     pub(crate) fn list_templates(&self, reply: Reply<'_>, cursor: Option<&str>) -> Response {
         let r = &self.resources;
         let items = r.templates.iter().map(|e| &*e.encoded);
-        match page(items, cursor, self.page_size, &r.templates_fp) {
-            Ok((resource_templates, next_cursor)) => reply.cacheable(&ListTemplates {
-                resource_templates,
-                next_cursor,
-            }),
-            Err(e) => Response::error(Some(reply.id), e),
-        }
+        self.list_page(reply, "resourceTemplates", items, cursor, &r.templates_fp)
     }
 
     pub(crate) async fn read_resource(

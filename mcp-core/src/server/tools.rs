@@ -3,12 +3,9 @@
 use std::panic::AssertUnwindSafe;
 
 use futures::FutureExt;
-use serde::Serialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::Inner;
-use super::paging::page;
 use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::input::Attempt;
@@ -17,14 +14,6 @@ use crate::registry::arguments_or_empty;
 use crate::tool::ToolError;
 use crate::tool::context::RequestInfo;
 use crate::{ErrorObject, Response, Scope, schema};
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ListToolsResult<'a> {
-    tools: Vec<&'a RawValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-}
 
 impl Inner {
     pub(crate) fn list_tools(
@@ -38,10 +27,7 @@ impl Inner {
             .iter()
             .filter(|t| t.visible(scope))
             .map(|t| &*t.encoded);
-        match page(visible, cursor, self.page_size, self.registry.fingerprint()) {
-            Ok((tools, next_cursor)) => reply.cacheable(&ListToolsResult { tools, next_cursor }),
-            Err(e) => Response::error(Some(reply.id), e),
-        }
+        self.list_page(reply, "tools", visible, cursor, self.registry.fingerprint())
     }
 
     #[allow(clippy::too_many_arguments)]
