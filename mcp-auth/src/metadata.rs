@@ -150,6 +150,13 @@ pub struct TokenMetadata {
 }
 
 impl TokenMetadata {
+    /// The caller this token identifies: tenant = account id, credential = token
+    /// id, and the token's scope (a token URL names no subject).
+    pub fn principal(&self) -> mcp_core::Principal {
+        mcp_core::Principal::new(self.account_id.as_str(), self.id.as_str())
+            .with_scope(self.scope.to_scope())
+    }
+
     /// Whether the token is expired at `now` (expiry is exclusive: a token is
     /// valid strictly before its `expires_at`).
     pub fn is_expired_at(&self, now: Timestamp) -> bool {

@@ -45,6 +45,7 @@ mod cursor;
 mod input;
 mod jsonrpc;
 mod model;
+mod principal;
 mod rate_limit;
 mod registry;
 mod schema;
@@ -66,6 +67,7 @@ pub use model::{
     PromptArgument, PromptMessage, Resource, ResourceContents, ResourceLink, ResourceRequest,
     ResourceTemplate, Role, ToolAnnotations, ToolDefinition,
 };
+pub use principal::Principal;
 pub use rate_limit::RateLimit;
 pub use schema::schema_for;
 pub use scope::{MethodClass, Scope, UnknownMethodClass};

@@ -32,8 +32,9 @@ use reject::Rejection;
 /// Any failure is answered by the layer itself, before the body is read: `401` with
 /// `WWW-Authenticate: Bearer` (plus `error="invalid_token"` when a token was
 /// presented), `400` for two `Authorization` headers, `503` when the store is
-/// unavailable (fail closed). On success the request gets the token's
-/// [`TokenMetadata`](crate::TokenMetadata) and its [`mcp_core::Scope`] in its
+/// unavailable (fail closed). On success the request gets the caller's
+/// [`mcp_core::Principal`] (tenant = account id, credential = token id, the token's
+/// scope) and the token's [`TokenMetadata`](crate::TokenMetadata) in its
 /// extensions, and `/mcp/<token>/rest` is rewritten to `/mcp/rest` (see
 /// [`rewrite_to`](Self::rewrite_to)) so the MCP transport sees its usual path.
 ///
@@ -175,7 +176,7 @@ where
                 *request.uri_mut() = uri;
             }
             let extensions = request.extensions_mut();
-            extensions.insert(metadata.scope.to_scope());
+            extensions.insert(metadata.principal());
             extensions.insert(metadata);
             inner.call(request).instrument(span).await
         })

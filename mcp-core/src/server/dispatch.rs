@@ -7,7 +7,7 @@ use super::respond::Reply;
 use super::{Call, Server};
 use crate::model::ClientCaps;
 use crate::tool::context::RequestInfo;
-use crate::{Envelope, ErrorObject, LogLevel, ProtocolVersion, Response, Scope};
+use crate::{Envelope, ErrorObject, LogLevel, ProtocolVersion, Response};
 
 impl Server {
     pub(super) async fn run_inner(&self, call: Call, envelope: Envelope) -> Response {
@@ -28,7 +28,7 @@ impl Server {
             .or(envelope.legacy_version)
             .unwrap_or(ProtocolVersion::V2025_03_26);
         let envelope = Arc::new(envelope);
-        let scope = envelope.extensions.get::<Scope>();
+        let scope = crate::principal::scope_of(&envelope.extensions);
         let reply = Reply {
             id: id.clone(),
             version,

@@ -198,6 +198,12 @@ impl<S> Context<S> {
         &self.request.envelope.extensions
     }
 
+    /// Who is calling, when an authentication layer identified the caller (see
+    /// [`Principal`](crate::Principal)); `None` for an anonymous request.
+    pub fn principal(&self) -> Option<&crate::Principal> {
+        crate::Principal::of(&self.request.envelope.extensions)
+    }
+
     /// Whether the client asked for progress notifications (sent a `progressToken`).
     pub fn wants_progress(&self) -> bool {
         self.request.progress_token.is_some() && self.request.envelope.notifier.is_some()
