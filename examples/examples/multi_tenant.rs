@@ -4,31 +4,43 @@
 //! is deleted.
 //!
 //! Run with
-//! `cargo run -p examples --example multi_tenant -- --listen 127.0.0.1:8080 --admin-key change-me`
-//! (in-memory tokens, random signing key). For several instances sharing tokens, add
-//! `--redis redis://127.0.0.1:6379` and set `MCP_SIGNING_KEY` to 64+ hex digits. Then:
+//! `MCP_ADMIN_KEY=change-me-now cargo run -p examples --example multi_tenant -- --listen 127.0.0.1:8080`
+//! (in-memory tokens, random signing key). The admin key comes from `MCP_ADMIN_KEY` or
+//! from a file named by `--admin-key-file` (first line, trimmed); `--admin-key` on the
+//! command line is for development only, since any local user can read a process's
+//! arguments. For several instances sharing tokens, add
+//! `--redis redis://127.0.0.1:6379` and set `MCP_SIGNING_KEY` to 64+ hex digits.
+//!
+//! The management API checks the admin key before anything else (a layer in front
+//! of its routes): an unauthenticated request gets `401` and its body is never read.
+//! Keys are compared as SHA-256 digests in constant time, so neither their content
+//! nor their length shows in the timing. Everything runs on the SDK's hardened
+//! server loop (`mcp_transport::http::serve`: header timeout, connection cap, the
+//! client's address for the token layer's failed-authentication throttle). Then:
 //!
 //! ```text
 //! curl -s -X POST http://127.0.0.1:8080/integrated-account/acct_42/mcp \
-//!   -H 'Authorization: Bearer change-me' -H 'Content-Type: application/json' \
+//!   -H 'Authorization: Bearer change-me-now' -H 'Content-Type: application/json' \
 //!   -d '{"name": "CRM read-only", "config": {"methods": ["read"]}, "expires_at": "2030-01-01T00:00:00Z"}'
 //! # {"id":"…","name":"CRM read-only","config":{"methods":["read"]},"expires_at":"2030-01-01T00:00:00Z",
 //! #  "url":"http://127.0.0.1:8080/mcp/mcp_…"}
 //! curl -s -X POST "$URL" -H 'Content-Type: application/json' \
 //!   -d '{"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}'
-//! curl -s -X PATCH http://127.0.0.1:8080/mcp-servers/$ID -H 'Authorization: Bearer change-me' \
+//! curl -s -X PATCH http://127.0.0.1:8080/mcp-servers/$ID -H 'Authorization: Bearer change-me-now' \
 //!   -H 'Content-Type: application/json' -d '{"expires_at": null}'
-//! curl -s -X DELETE http://127.0.0.1:8080/mcp-servers/$ID -H 'Authorization: Bearer change-me'
+//! curl -s -X DELETE http://127.0.0.1:8080/mcp-servers/$ID -H 'Authorization: Bearer change-me-now'
 //! ```
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -41,6 +53,8 @@ use mcp_core::{Context, JsonSchema, Server, Tool, ToolError};
 use mcp_transport::http::McpService;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// Any error `main` reports.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -51,9 +65,14 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// The key the management API requires as `Authorization: Bearer <key>`.
+    /// A file whose first line is the key the management API requires as
+    /// `Authorization: Bearer <key>` (or set `MCP_ADMIN_KEY`).
     #[arg(long)]
-    pub admin_key: String,
+    pub admin_key_file: Option<PathBuf>,
+    /// The admin key itself, for development only: command lines are visible to
+    /// every local user. Prefer `MCP_ADMIN_KEY` or `--admin-key-file`.
+    #[arg(long)]
+    pub admin_key: Option<String>,
     /// Keep tokens in Redis (shared by many instances) instead of in memory.
     #[arg(long)]
     pub redis: Option<String>,
@@ -138,7 +157,6 @@ pub fn crm_server() -> Result<Server, mcp_core::BuildError> {
 #[derive(Clone)]
 struct Admin {
     tokens: TokenManager,
-    admin_key: Arc<str>,
     public_url: Arc<str>,
 }
 
@@ -160,28 +178,47 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Equal in time independent of where the inputs differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// The admin key, kept as its SHA-256 digest: comparing two digests in constant
+/// time reveals neither the key's bytes nor its length.
+#[derive(Clone)]
+struct AdminKey(Arc<[u8; 32]>);
+
+impl AdminKey {
+    fn new(key: &str) -> Self {
+        Self(Arc::new(Sha256::digest(key.as_bytes()).into()))
+    }
+
+    fn matches(&self, presented: &str) -> bool {
+        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        digest.ct_eq(&*self.0).into()
+    }
 }
 
-impl Admin {
-    fn check(&self, headers: &HeaderMap) -> Result<(), ApiError> {
-        let presented = headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map_or("", |(_, key)| key.trim());
-        if constant_time_eq(presented.as_bytes(), self.admin_key.as_bytes()) {
-            Ok(())
-        } else {
-            Err(ApiError(
-                StatusCode::UNAUTHORIZED,
-                "admin key required".into(),
-            ))
-        }
+/// The management API's first step, before any extractor reads the path or the
+/// body: `401` unless `Authorization: Bearer <admin key>`.
+async fn require_admin(
+    State(key): State<AdminKey>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    if key.matches(bearer(request.headers())) {
+        Ok(next.run(request).await)
+    } else {
+        Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            "admin key required".into(),
+        ))
     }
+}
+
+/// The credentials of an `Authorization: Bearer` header; empty when there are none.
+fn bearer(headers: &HeaderMap) -> &str {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, key)| key.trim())
 }
 
 fn view(m: &TokenMetadata) -> Value {
@@ -210,10 +247,8 @@ struct CreateServer {
 async fn create_server(
     State(admin): State<Admin>,
     Path(account_id): Path<String>,
-    headers: HeaderMap,
     Json(body): Json<CreateServer>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    admin.check(&headers)?;
     let request = NewToken::new(body.name, account_id)
         .scope(body.config)
         .expires_at(body.expires_at)
@@ -229,19 +264,15 @@ async fn create_server(
 async fn get_server(
     State(admin): State<Admin>,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    admin.check(&headers)?;
     Ok(Json(view(&admin.tokens.get(&token_id(&id)?).await?)))
 }
 
 async fn update_server(
     State(admin): State<Admin>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    admin.check(&headers)?;
     let bad = |m: &str| ApiError(StatusCode::BAD_REQUEST, m.to_owned());
     let value = body
         .get("expires_at")
@@ -255,9 +286,7 @@ async fn update_server(
 async fn delete_server(
     State(admin): State<Admin>,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    admin.check(&headers)?;
     admin.tokens.revoke(&token_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -279,20 +308,73 @@ fn signing_key(hex: Option<&str>, redis: bool) -> Result<SigningKey, BoxError> {
     }
 }
 
+/// What `main` reads from the environment.
+#[derive(Default)]
+pub struct Env {
+    /// `MCP_SIGNING_KEY` (hex).
+    pub signing_key: Option<String>,
+    /// `MCP_ADMIN_KEY`.
+    pub admin_key: Option<String>,
+}
+
+impl Env {
+    /// The variables of this process (empty ones count as unset).
+    pub fn from_process() -> Self {
+        let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+        Self {
+            signing_key: var("MCP_SIGNING_KEY"),
+            admin_key: var("MCP_ADMIN_KEY"),
+        }
+    }
+}
+
+/// The admin key from exactly one of `--admin-key-file`, `MCP_ADMIN_KEY` or
+/// `--admin-key` (development only: warns).
+fn admin_key(args: &Args, env: &Env) -> Result<AdminKey, BoxError> {
+    let from_file = match &args.admin_key_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("--admin-key-file {}: {e}", path.display()))?;
+            Some(text.lines().next().unwrap_or_default().trim().to_owned())
+        }
+        None => None,
+    };
+    if args.admin_key.is_some() {
+        tracing::warn!(
+            "--admin-key puts the admin key on the command line, readable by every local \
+             user: use MCP_ADMIN_KEY or --admin-key-file outside development"
+        );
+    }
+    let sources = [from_file, env.admin_key.clone(), args.admin_key.clone()];
+    let mut given = sources.into_iter().flatten();
+    let key = given.next().ok_or(
+        "an admin key is required: set MCP_ADMIN_KEY or pass --admin-key-file <path>",
+    )?;
+    if given.next().is_some() {
+        return Err(
+            "give the admin key one way only: MCP_ADMIN_KEY, --admin-key-file or --admin-key"
+                .into(),
+        );
+    }
+    if key.len() < 8 {
+        return Err("the admin key must be at least 8 characters".into());
+    }
+    Ok(AdminKey::new(&key))
+}
+
 /// Builds the app and serves it on `listener` until `shutdown` completes.
 ///
-/// `signing_key_hex` is `MCP_SIGNING_KEY`; `clock` decides expiry (tests move it).
+/// `env` holds `MCP_SIGNING_KEY` and `MCP_ADMIN_KEY`; `clock` decides expiry (tests
+/// move it).
 pub async fn run(
     args: Args,
-    signing_key_hex: Option<String>,
+    env: Env,
     clock: Arc<dyn Clock>,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), BoxError> {
-    if args.admin_key.len() < 8 {
-        return Err("--admin-key must be at least 8 characters".into());
-    }
-    let key = signing_key(signing_key_hex.as_deref(), args.redis.is_some())?;
+    let admin_key = admin_key(&args, &env)?;
+    let key = signing_key(env.signing_key.as_deref(), args.redis.is_some())?;
     let store: Arc<dyn TokenStore> = match &args.redis {
         Some(url) => Arc::new(RedisStore::connect(url).await?),
         None => Arc::new(MemoryStore::new()),
@@ -312,28 +394,28 @@ pub async fn run(
     }
     // Tokens arrive in the path (`/mcp/<token>`) or as `Authorization: Bearer`. The
     // auth layer runs after the Host/Origin check and before the body is read; it
-    // answers 401/503 itself and hands the endpoint a request for `/mcp`.
+    // answers 401/429/503 itself and hands the endpoint a request for `/mcp`.
     let mcp = mcp.outer_layer(AuthLayer::new(tokens.clone())).build();
     let mcp_routes = Router::new()
         .route_service("/mcp/{token}", mcp.clone())
         .route_service("/mcp", mcp);
     let admin = Admin {
         tokens,
-        admin_key: args.admin_key.into(),
         public_url: public_url.clone().into(),
     };
+    // `route_layer`: the admin check runs before the handlers' extractors, so an
+    // unauthenticated request never has its body read or parsed.
     let app = Router::new()
         .route("/integrated-account/{account_id}/mcp", post(create_server))
         .route(
             "/mcp-servers/{id}",
             get(get_server).patch(update_server).delete(delete_server),
         )
+        .route_layer(middleware::from_fn_with_state(admin_key, require_admin))
         .with_state(admin)
         .merge(mcp_routes);
     println!("management API and MCP endpoint at {public_url}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    mcp_transport::http::serve(listener, app, shutdown).await?;
     Ok(())
 }
 
@@ -347,11 +429,9 @@ async fn main() -> Result<(), BoxError> {
         .init();
     let args = Args::parse();
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    let signing_key = std::env::var("MCP_SIGNING_KEY")
-        .ok()
-        .filter(|k| !k.is_empty());
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    run(args, signing_key, Arc::new(SystemClock), listener, shutdown).await
+    let env = Env::from_process();
+    run(args, env, Arc::new(SystemClock), listener, shutdown).await
 }

@@ -32,16 +32,20 @@ struct App {
 
 impl App {
     async fn start(redis: Option<String>, signing_key: Option<String>) -> Result<Self, String> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let mut argv = vec![
-            "multi_tenant".to_owned(),
-            "--admin-key".into(),
-            ADMIN_KEY.into(),
-        ];
+        let env = multi_tenant::Env {
+            signing_key,
+            admin_key: Some(ADMIN_KEY.into()),
+        };
+        let mut argv = vec!["multi_tenant".to_owned()];
         if let Some(url) = redis {
             argv.extend(["--redis".into(), url]);
         }
+        Self::start_with(argv, env).await
+    }
+
+    async fn start_with(argv: Vec<String>, env: multi_tenant::Env) -> Result<Self, String> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
         let args = multi_tenant::Args::try_parse_from(argv).unwrap();
         let clock = ManualClock::new(Timestamp::now());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -50,7 +54,7 @@ impl App {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            multi_tenant::run(args, signing_key, app_clock, listener, shutdown)
+            multi_tenant::run(args, env, app_clock, listener, shutdown)
                 .await
                 .map_err(|e| e.to_string())
         });
@@ -439,5 +443,109 @@ async fn over_the_wire_401_comes_before_the_body_and_broken_headers_never_reach_
         head.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
         assert_eq!(raw(&app.base, &head).await, "HTTP/1.1 400 Bad Request");
     }
+    app.stop().await;
+}
+
+/// Hole 4: the admin key is checked before the body is read or parsed. Without it,
+/// a malformed body, a wrong media type or a body that never arrives all get `401`,
+/// never `400`/`415`/`422` naming the body's fields.
+#[tokio::test]
+async fn the_management_api_checks_the_admin_key_before_the_body() {
+    let app = App::start(None, None).await.unwrap();
+    let path = "/integrated-account/acct_1/mcp";
+    for key in [None, Some("wrong-key-123"), Some("admin-key-for-test")] {
+        let (status, body) = app
+            .admin(Method::POST, path, Some(json!({"nme": 1})), key)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{key:?}: {body}");
+        assert_eq!(body, json!({"error": "admin key required"}));
+        let (status, body) = app
+            .admin(
+                Method::PATCH,
+                "/mcp-servers/x",
+                Some(json!({"expires": 1})),
+                key,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{key:?}: {body}");
+    }
+    let response = within(
+        app.client
+            .post(format!("{}{path}", app.base))
+            .header("content-type", "text/plain")
+            .body("not json")
+            .send(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    // A body announced but never sent: the answer comes without reading it.
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{{"
+    );
+    assert_eq!(
+        raw(&app.base, head.as_bytes()).await,
+        "HTTP/1.1 401 Unauthorized"
+    );
+    // With the key, the same malformed body is the body's problem.
+    let (status, _) = app
+        .admin(Method::POST, path, Some(json!({"nme": 1})), Some(ADMIN_KEY))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.stop().await;
+}
+
+/// The admin key comes from exactly one source; the command line is development only.
+#[tokio::test]
+async fn the_admin_key_comes_from_the_environment_or_a_file() {
+    let argv = |extra: &[&str]| {
+        let mut argv = vec!["multi_tenant".to_owned()];
+        argv.extend(extra.iter().map(|s| (*s).to_owned()));
+        argv
+    };
+    let error = App::start_with(argv(&[]), multi_tenant::Env::default())
+        .await
+        .err()
+        .unwrap();
+    assert!(error.contains("MCP_ADMIN_KEY"), "{error}");
+    let short = multi_tenant::Env {
+        admin_key: Some("short".into()),
+        ..Default::default()
+    };
+    let error = App::start_with(argv(&[]), short).await.err().unwrap();
+    assert!(error.contains("at least 8"), "{error}");
+    let both = multi_tenant::Env {
+        admin_key: Some(ADMIN_KEY.into()),
+        ..Default::default()
+    };
+    let error = App::start_with(argv(&["--admin-key", ADMIN_KEY]), both)
+        .await
+        .err()
+        .unwrap();
+    assert!(error.contains("one way only"), "{error}");
+
+    let dir = std::env::temp_dir().join(format!("mcp-admin-key-{}", std::process::id()));
+    std::fs::write(&dir, format!("{ADMIN_KEY}\n")).unwrap();
+    let app = App::start_with(
+        argv(&["--admin-key-file", dir.to_str().unwrap()]),
+        multi_tenant::Env::default(),
+    )
+    .await
+    .unwrap();
+    let (status, _) = app
+        .create("acct_1", json!({"name": "from a key file"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    app.stop().await;
+    std::fs::remove_file(&dir).unwrap();
+    // Development: the key on the command line still works (with a warning).
+    let app = App::start_with(
+        argv(&["--admin-key", ADMIN_KEY]),
+        multi_tenant::Env::default(),
+    )
+    .await
+    .unwrap();
+    let (status, _) = app.create("acct_1", json!({"name": "dev"})).await;
+    assert_eq!(status, StatusCode::CREATED);
     app.stop().await;
 }
