@@ -347,9 +347,9 @@ fn admin_key(args: &Args, env: &Env) -> Result<AdminKey, BoxError> {
     }
     let sources = [from_file, env.admin_key.clone(), args.admin_key.clone()];
     let mut given = sources.into_iter().flatten();
-    let key = given.next().ok_or(
-        "an admin key is required: set MCP_ADMIN_KEY or pass --admin-key-file <path>",
-    )?;
+    let key = given
+        .next()
+        .ok_or("an admin key is required: set MCP_ADMIN_KEY or pass --admin-key-file <path>")?;
     if given.next().is_some() {
         return Err(
             "give the admin key one way only: MCP_ADMIN_KEY, --admin-key-file or --admin-key"

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::keys::Keyring;
+use crate::negative_cache::NegativeCache;
 use crate::{
     AuthError, Clock, NewToken, RawToken, SigningKey, SystemClock, Timestamp, TokenId,
     TokenMetadata, TokenStore,
@@ -13,12 +14,19 @@ use crate::{
 /// How far in the future a new `expires_at` must be at least.
 pub const MIN_LIFETIME: Duration = Duration::from_secs(60);
 
+/// How long an unknown token is refused without a lookup, by default.
+const NEGATIVE_TTL: Duration = Duration::from_secs(5);
+/// How many unknown tokens are remembered, by default.
+const NEGATIVE_CAPACITY: usize = 4096;
+
 /// Issues and verifies tokens over a [`TokenStore`] with a rotating set of
 /// [`SigningKey`]s. Cheap to clone (one `Arc`).
 ///
 /// Verification ([`verify`](Self::verify)) is: format and checksum check (no I/O),
-/// then for each signing key, active first, `HMAC-SHA256(key, token)` and a store
-/// lookup, then the expiry check against this manager's [`Clock`].
+/// a small negative cache of recently unknown tokens (by HMAC; see
+/// [`TokenManagerBuilder::negative_cache`]), then for each signing key, active
+/// first, `HMAC-SHA256(key, token)` and a store lookup, then the expiry check
+/// against this manager's [`Clock`].
 ///
 /// ```
 /// use mcp_auth::{MemoryStore, NewToken, SigningKey, TokenManager};
@@ -43,6 +51,7 @@ struct Inner {
     store: Arc<dyn TokenStore>,
     keys: Keyring,
     clock: Arc<dyn Clock>,
+    refused: NegativeCache,
 }
 
 /// A freshly issued token: its metadata and the raw token, which exists nowhere
@@ -62,6 +71,8 @@ pub struct TokenManagerBuilder {
     active: SigningKey,
     retiring: Vec<SigningKey>,
     clock: Arc<dyn Clock>,
+    negative_ttl: Duration,
+    negative_capacity: usize,
 }
 
 impl TokenManagerBuilder {
@@ -80,6 +91,17 @@ impl TokenManagerBuilder {
         self
     }
 
+    /// How long a token the store did not know is refused without a lookup, and
+    /// how many such tokens are remembered (default: 5 s, 4096; a zero disables
+    /// the cache). Only their HMACs are kept; a freshly created token is never
+    /// refused by it (see [`verify`](TokenManager::verify)).
+    #[must_use]
+    pub fn negative_cache(mut self, ttl: Duration, capacity: usize) -> Self {
+        self.negative_ttl = ttl;
+        self.negative_capacity = capacity;
+        self
+    }
+
     /// Builds the manager.
     ///
     /// # Errors
@@ -90,6 +112,7 @@ impl TokenManagerBuilder {
                 store: self.store,
                 keys: Keyring::new(self.active, self.retiring)?,
                 clock: self.clock,
+                refused: NegativeCache::new(self.negative_ttl, self.negative_capacity),
             }),
         })
     }
@@ -103,6 +126,7 @@ impl TokenManager {
                 store: Arc::new(store),
                 keys: Keyring::single(key),
                 clock: Arc::new(SystemClock),
+                refused: NegativeCache::new(NEGATIVE_TTL, NEGATIVE_CAPACITY),
             }),
         }
     }
@@ -114,6 +138,8 @@ impl TokenManager {
             active: key,
             retiring: Vec::new(),
             clock: Arc::new(SystemClock),
+            negative_ttl: NEGATIVE_TTL,
+            negative_capacity: NEGATIVE_CAPACITY,
         }
     }
 
@@ -138,6 +164,9 @@ impl TokenManager {
         let token = RawToken::generate()?;
         let keys = self.inner.keys.snapshot();
         let key = &keys[0]; // the keyring is never empty: the active key comes first
+        let hash = key.hash(token.as_str());
+        // Nobody can have presented this token yet; forget it all the same.
+        self.inner.refused.forget(&hash);
         let metadata = TokenMetadata {
             id: TokenId::generate()?,
             name: request.name,
@@ -149,10 +178,7 @@ impl TokenManager {
             expires_at: request.expires_at,
             key_id: key.id().to_owned(),
         };
-        self.inner
-            .store
-            .insert(&key.hash(token.as_str()), &metadata)
-            .await?;
+        self.inner.store.insert(&hash, &metadata).await?;
         tracing::info!(token_id = %metadata.id, account_id = %metadata.account_id, "token issued");
         Ok(IssuedToken { metadata, token })
     }
@@ -172,8 +198,13 @@ impl TokenManager {
     /// [`verify`](Self::verify) for a token whose format was already checked.
     pub(crate) async fn verify_well_formed(&self, raw: &str) -> Result<TokenMetadata, AuthError> {
         let keys = self.inner.keys.snapshot();
-        for key in keys.iter() {
-            let Some(metadata) = self.inner.store.get(&key.hash(raw)).await? else {
+        let first = keys[0].hash(raw);
+        if self.inner.refused.contains(&first) {
+            return Err(AuthError::Unknown);
+        }
+        for (i, key) in keys.iter().enumerate() {
+            let hash = if i == 0 { first } else { key.hash(raw) };
+            let Some(metadata) = self.inner.store.get(&hash).await? else {
                 continue;
             };
             if metadata.is_expired_at(self.now()) {
@@ -182,6 +213,7 @@ impl TokenManager {
             }
             return Ok(metadata);
         }
+        self.inner.refused.insert(first);
         Err(AuthError::Unknown)
     }
 

@@ -4,8 +4,10 @@
 mod extract;
 mod future;
 mod reject;
+mod throttle;
 
 pub use future::ResponseFuture;
+pub use throttle::FailureThrottle;
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -14,9 +16,10 @@ use http::{Request, Response};
 use tower::{Layer, Service};
 use tracing::Instrument;
 
-use crate::TokenManager;
+use crate::{AuthError, TokenManager};
 use extract::Paths;
 use reject::Rejection;
+use throttle::{Admission, Failures};
 
 /// A tower [`Layer`] that authenticates every request with a token before the
 /// wrapped service sees it.
@@ -31,8 +34,10 @@ use reject::Rejection;
 ///
 /// Any failure is answered by the layer itself, before the body is read: `401` with
 /// `WWW-Authenticate: Bearer` (plus `error="invalid_token"` when a token was
-/// presented), `400` for two `Authorization` headers, `503` when the store is
-/// unavailable (fail closed). On success the request gets the caller's
+/// presented), `400` for two `Authorization` headers, `429` with `Retry-After` for a
+/// client that failed too often (see [`FailureThrottle`]; checked before step 2, so
+/// fabricated tokens cannot turn into a flood of store lookups), `503` when the
+/// store is unavailable (fail closed). On success the request gets the caller's
 /// [`mcp_core::Principal`] (tenant = account id, credential = token id, the token's
 /// scope) and the token's [`TokenMetadata`](crate::TokenMetadata) in its
 /// extensions, and `/mcp/<token>/rest` is rewritten to `/mcp/rest` (see
@@ -64,6 +69,7 @@ use reject::Rejection;
 pub struct AuthLayer {
     manager: TokenManager,
     paths: Arc<Paths>,
+    failures: Arc<Failures>,
 }
 
 impl AuthLayer {
@@ -75,7 +81,16 @@ impl AuthLayer {
                 prefix: "/mcp".into(),
                 endpoint: "/mcp".into(),
             }),
+            failures: Arc::new(Failures::new(FailureThrottle::new())),
         }
+    }
+
+    /// The budget of failed authentications per client (default:
+    /// [`FailureThrottle::new`]). Services made by clones of this layer share it.
+    #[must_use]
+    pub fn failure_throttle(mut self, throttle: FailureThrottle) -> Self {
+        self.failures = Arc::new(Failures::new(throttle));
+        self
     }
 
     /// Accepts tokens at `{prefix}/<token>` (default `/mcp`).
@@ -101,6 +116,7 @@ impl<S> Layer<S> for AuthLayer {
             inner,
             manager: self.manager.clone(),
             paths: Arc::clone(&self.paths),
+            failures: Arc::clone(&self.failures),
         }
     }
 }
@@ -111,6 +127,7 @@ pub struct Auth<S> {
     inner: S,
     manager: TokenManager,
     paths: Arc<Paths>,
+    failures: Arc<Failures>,
 }
 
 impl<S> Auth<S> {
@@ -149,12 +166,22 @@ where
                 return ResponseFuture::new(std::future::ready(Ok(rejection.into_response())));
             }
         };
+        let admission = self.failures.admit(request.extensions());
+        if let Admission::Throttled(wait) = admission {
+            let rejection = Rejection::Throttled(wait);
+            tracing::debug!(reason = rejection.reason(), "request rejected");
+            return ResponseFuture::new(std::future::ready(Ok(rejection.into_response())));
+        }
         // The ready clone is the one to call; keep a fresh clone for next time.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let manager = self.manager.clone();
+        let failures = Arc::clone(&self.failures);
         ResponseFuture::new(async move {
-            let metadata = match manager.verify_well_formed(&found.token).await {
+            let verified = manager.verify_well_formed(&found.token).await;
+            let failed = verified.as_ref().is_err_and(AuthError::is_unauthorized);
+            failures.settle(admission, failed);
+            let metadata = match verified {
                 Ok(metadata) => metadata,
                 Err(error) => {
                     let rejection = Rejection::from_error(&error);

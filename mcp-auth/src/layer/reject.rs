@@ -1,4 +1,6 @@
-//! The answers the layer gives itself: `401`, `400` and `503`.
+//! The answers the layer gives itself: `401`, `400`, `429` and `503`.
+
+use std::time::Duration;
 
 use http::header::{CACHE_CONTROL, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
@@ -15,6 +17,9 @@ pub(crate) enum Rejection {
     InvalidToken(&'static str),
     /// The request is ambiguous or broken: `400` with `error="invalid_request"`.
     BadRequest(&'static str),
+    /// The client spent its failed-authentication budget: `429` with
+    /// `Retry-After` (whole seconds, at least 1).
+    Throttled(Duration),
     /// The store failed: `503`, fail closed.
     Unavailable,
 }
@@ -33,11 +38,13 @@ impl Rejection {
     pub(crate) fn reason(self) -> &'static str {
         match self {
             Self::NoToken(r) | Self::InvalidToken(r) | Self::BadRequest(r) => r,
+            Self::Throttled(_) => "too many failed authentications",
             Self::Unavailable => "token store unavailable",
         }
     }
 
     pub(crate) fn into_response<B: Default>(self) -> Response<B> {
+        let mut retry_after = HeaderValue::from_static("1");
         let (status, challenge) = match self {
             Self::NoToken(_) => (StatusCode::UNAUTHORIZED, Some("Bearer")),
             Self::InvalidToken(_) => (
@@ -48,6 +55,11 @@ impl Rejection {
                 StatusCode::BAD_REQUEST,
                 Some(r#"Bearer error="invalid_request""#),
             ),
+            Self::Throttled(wait) => {
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                retry_after = HeaderValue::from(secs.max(1));
+                (StatusCode::TOO_MANY_REQUESTS, None)
+            }
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, None),
         };
         let mut response = Response::new(B::default());
@@ -59,7 +71,7 @@ impl Rejection {
                 headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
             }
             None => {
-                headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+                headers.insert(RETRY_AFTER, retry_after);
             }
         }
         response

@@ -278,3 +278,53 @@ pub async fn eventually<F: Fn() -> bool>(check: F) -> bool {
     }
     false
 }
+
+/// A random token with the right prefix, length and checksum, that was never
+/// issued.
+pub fn random_well_formed() -> String {
+    use sha2::{Digest, Sha256};
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).unwrap();
+    let body = format!("mcp_{}", hex::encode(secret));
+    let sum = Sha256::digest(body.as_bytes());
+    let token = format!("{body}{}", hex::encode(&sum[..4]));
+    assert!(mcp_auth::RawToken::is_well_formed(&token));
+    token
+}
+
+/// An `McpService` for `server` behind `layer`, served over HTTP on 127.0.0.1 by
+/// `mcp_transport::http::serve` (which puts the client's address into requests).
+pub struct Served {
+    pub base: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), mcp_transport::Error>>,
+}
+
+impl Served {
+    pub async fn start(
+        layer: AuthLayer,
+        configure: impl FnOnce(mcp_transport::http::Builder) -> mcp_transport::http::Builder,
+    ) -> Self {
+        let service = configure(mcp_transport::http::McpService::builder(crm_server()))
+            .outer_layer(layer)
+            .build();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(mcp_transport::http::serve(listener, service, async {
+            let _ = stopped.await;
+        }));
+        Self {
+            base,
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        within(&mut self.task).await.unwrap().unwrap();
+    }
+}

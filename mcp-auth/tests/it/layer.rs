@@ -7,8 +7,7 @@ use bytes::Bytes;
 use http::header::AUTHORIZATION;
 use http::{HeaderValue, Request, StatusCode};
 use http_body_util::Full;
-use mcp_auth::{AuthLayer, MemoryStore, NewToken, RawToken, SigningKey, TokenManager};
-use sha2::{Digest, Sha256};
+use mcp_auth::{AuthLayer, MemoryStore, NewToken, SigningKey, TokenManager};
 use tower::Layer;
 
 use crate::common::*;
@@ -17,18 +16,6 @@ fn counted_manager() -> (TokenManager, Counts) {
     let (store, counts) = CountingStore::new(MemoryStore::new());
     let key = SigningKey::generate("k1").unwrap();
     (TokenManager::new(store, key), counts)
-}
-
-/// A random token with the right prefix, length and checksum, that was never
-/// issued.
-fn random_well_formed() -> String {
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).unwrap();
-    let body = format!("mcp_{}", hex::encode(secret));
-    let sum = Sha256::digest(body.as_bytes());
-    let token = format!("{body}{}", hex::encode(&sum[..4]));
-    assert!(RawToken::is_well_formed(&token));
-    token
 }
 
 #[tokio::test]

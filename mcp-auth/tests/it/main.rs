@@ -11,6 +11,7 @@
 mod common;
 #[cfg(feature = "redis")]
 mod e2e;
+mod flood;
 mod layer;
 mod lifecycle;
 #[cfg(feature = "redis")]
