@@ -2,12 +2,14 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use mcp_core::{CredentialWatch, RevocationFeed};
 
 use crate::keys::Keyring;
 use crate::negative_cache::NegativeCache;
 use crate::{
-    AuthError, Clock, NewToken, RawToken, SigningKey, SystemClock, Timestamp, TokenId,
+    AuthError, Clock, NewToken, RawToken, SigningKey, SystemClock, Timestamp, TokenHash, TokenId,
     TokenMetadata, TokenStore,
 };
 
@@ -52,6 +54,29 @@ struct Inner {
     keys: Keyring,
     clock: Arc<dyn Clock>,
     refused: NegativeCache,
+    /// Where revocations are signalled: the store's feed if it has one (it then
+    /// signals itself), else this manager's own.
+    revocations: RevocationFeed,
+    store_signals: bool,
+}
+
+impl Inner {
+    fn new(
+        store: Arc<dyn TokenStore>,
+        keys: Keyring,
+        clock: Arc<dyn Clock>,
+        refused: NegativeCache,
+    ) -> Self {
+        let store_feed = store.revocations();
+        Self {
+            store_signals: store_feed.is_some(),
+            revocations: store_feed.unwrap_or_default(),
+            store,
+            keys,
+            clock,
+            refused,
+        }
+    }
 }
 
 /// A freshly issued token: its metadata and the raw token, which exists nowhere
@@ -108,12 +133,12 @@ impl TokenManagerBuilder {
     /// [`AuthError::SigningKey`] when two keys share an id or there are more than 8.
     pub fn build(self) -> Result<TokenManager, AuthError> {
         Ok(TokenManager {
-            inner: Arc::new(Inner {
-                store: self.store,
-                keys: Keyring::new(self.active, self.retiring)?,
-                clock: self.clock,
-                refused: NegativeCache::new(self.negative_ttl, self.negative_capacity),
-            }),
+            inner: Arc::new(Inner::new(
+                self.store,
+                Keyring::new(self.active, self.retiring)?,
+                self.clock,
+                NegativeCache::new(self.negative_ttl, self.negative_capacity),
+            )),
         })
     }
 }
@@ -122,12 +147,12 @@ impl TokenManager {
     /// A manager over `store`, signing with `key`, on the system clock.
     pub fn new(store: impl TokenStore, key: SigningKey) -> Self {
         Self {
-            inner: Arc::new(Inner {
-                store: Arc::new(store),
-                keys: Keyring::single(key),
-                clock: Arc::new(SystemClock),
-                refused: NegativeCache::new(NEGATIVE_TTL, NEGATIVE_CAPACITY),
-            }),
+            inner: Arc::new(Inner::new(
+                Arc::new(store),
+                Keyring::single(key),
+                Arc::new(SystemClock),
+                NegativeCache::new(NEGATIVE_TTL, NEGATIVE_CAPACITY),
+            )),
         }
     }
 
@@ -197,6 +222,14 @@ impl TokenManager {
 
     /// [`verify`](Self::verify) for a token whose format was already checked.
     pub(crate) async fn verify_well_formed(&self, raw: &str) -> Result<TokenMetadata, AuthError> {
+        self.verify_hashed(raw).await.map(|(metadata, _)| metadata)
+    }
+
+    /// Verifies and returns the metadata with the hash it is stored under.
+    pub(crate) async fn verify_hashed(
+        &self,
+        raw: &str,
+    ) -> Result<(TokenMetadata, TokenHash), AuthError> {
         let keys = self.inner.keys.snapshot();
         let first = keys[0].hash(raw);
         if self.inner.refused.contains(&first) {
@@ -211,7 +244,7 @@ impl TokenManager {
                 tracing::debug!(token_id = %metadata.id, "token expired");
                 return Err(AuthError::Expired);
             }
-            return Ok(metadata);
+            return Ok((metadata, hash));
         }
         self.inner.refused.insert(first);
         Err(AuthError::Unknown)
@@ -254,8 +287,10 @@ impl TokenManager {
         Ok(updated)
     }
 
-    /// Revokes a token: both entries are removed and the next request with it
-    /// gets `401`.
+    /// Revokes a token: both entries are removed, the next request with it gets
+    /// `401`, and this process's open streams of it (tool calls, `subscriptions/
+    /// listen`) end at once (see [`CredentialWatch`]; other instances' streams end
+    /// at their next keep-alive).
     ///
     /// # Errors
     /// [`AuthError::NotFound`] if no token has this id;
@@ -264,8 +299,37 @@ impl TokenManager {
         if !self.inner.store.remove(id).await? {
             return Err(AuthError::NotFound);
         }
+        if !self.inner.store_signals {
+            self.inner.revocations.revoke(id.as_str());
+        }
         tracing::info!(token_id = %id, "token revoked");
         Ok(())
+    }
+
+    /// The [`CredentialWatch`] of a token just verified: its expiry, this
+    /// process's revocation signals, and a re-check with the store (one lookup by
+    /// `hash`: still there, same id, not expired by this manager's clock; a store
+    /// that cannot answer keeps the stream open).
+    pub(crate) fn watch(&self, metadata: &TokenMetadata, hash: TokenHash) -> CredentialWatch {
+        let manager = self.clone();
+        let id = metadata.id.clone();
+        CredentialWatch::new(id.as_str(), metadata.expires_at.map(SystemTime::from))
+            .with_revocations(&self.inner.revocations)
+            .with_recheck(move || {
+                let (manager, id) = (manager.clone(), id.clone());
+                async move { manager.still_valid(&hash, &id).await }
+            })
+    }
+
+    async fn still_valid(&self, hash: &TokenHash, id: &TokenId) -> bool {
+        match self.inner.store.get(hash).await {
+            Ok(Some(metadata)) => metadata.id == *id && !metadata.is_expired_at(self.now()),
+            Ok(None) => false,
+            Err(error) => {
+                tracing::warn!(%error, token_id = %id, "token re-check failed; the stream stays open");
+                true
+            }
+        }
     }
 
     /// Makes `key` the active key; the previous active key keeps verifying the

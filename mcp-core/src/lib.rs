@@ -41,6 +41,7 @@
 
 mod changes;
 mod client_requests;
+mod credential_watch;
 mod cursor;
 mod input;
 mod jsonrpc;
@@ -57,6 +58,7 @@ mod version;
 
 pub use changes::ListKind;
 pub use client_requests::PendingReplies;
+pub use credential_watch::{CredentialWatch, RevocationFeed};
 pub use input::InputRequired;
 pub use jsonrpc::{
     ClientResponse, ErrorObject, Message, Notification, Request, RequestId, Response,

@@ -39,8 +39,9 @@ use throttle::{Admission, Failures};
 /// fabricated tokens cannot turn into a flood of store lookups), `503` when the
 /// store is unavailable (fail closed). On success the request gets the caller's
 /// [`mcp_core::Principal`] (tenant = account id, credential = token id, the token's
-/// scope) and the token's [`TokenMetadata`](crate::TokenMetadata) in its
-/// extensions, and `/mcp/<token>/rest` is rewritten to `/mcp/rest` (see
+/// scope), the token's [`TokenMetadata`](crate::TokenMetadata) and a
+/// [`mcp_core::CredentialWatch`] (so the transport ends the request's open streams
+/// when the token is revoked or expires) in its extensions, and `/mcp/<token>/rest` is rewritten to `/mcp/rest` (see
 /// [`rewrite_to`](Self::rewrite_to)) so the MCP transport sees its usual path.
 ///
 /// Logs name the token id, never the token or its hash.
@@ -178,11 +179,11 @@ where
         let manager = self.manager.clone();
         let failures = Arc::clone(&self.failures);
         ResponseFuture::new(async move {
-            let verified = manager.verify_well_formed(&found.token).await;
+            let verified = manager.verify_hashed(&found.token).await;
             let failed = verified.as_ref().is_err_and(AuthError::is_unauthorized);
             failures.settle(admission, failed);
-            let metadata = match verified {
-                Ok(metadata) => metadata,
+            let (metadata, hash) = match verified {
+                Ok(verified) => verified,
                 Err(error) => {
                     let rejection = Rejection::from_error(&error);
                     if error.is_unauthorized() {
@@ -202,8 +203,10 @@ where
             if let Some(uri) = found.rewritten {
                 *request.uri_mut() = uri;
             }
+            let watch = manager.watch(&metadata, hash);
             let extensions = request.extensions_mut();
             extensions.insert(metadata.principal());
+            extensions.insert(watch);
             extensions.insert(metadata);
             inner.call(request).instrument(span).await
         })

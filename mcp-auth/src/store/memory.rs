@@ -6,6 +6,7 @@ use std::sync::{Arc, PoisonError, RwLock, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use mcp_core::RevocationFeed;
 use tokio::sync::oneshot;
 
 use crate::{
@@ -15,7 +16,9 @@ use crate::{
 /// An in-process [`TokenStore`]: for a single server instance, tests and
 /// development. Tokens are lost when the process exits.
 ///
-/// Both entries of a token are written and removed under one lock. Lookups ignore
+/// Both entries of a token are written and removed under one lock, and every
+/// removal is signalled on the store's [`RevocationFeed`] (open streams of the
+/// token end at once, whichever manager revoked it). Lookups ignore
 /// expired entries, and a background task (the "cleanup alarm") removes them every
 /// [`sweep_interval`](MemoryStoreBuilder::sweep_interval) (default 10 s), so no
 /// stale entry outlives its expiry by more than that. The task needs a Tokio
@@ -31,6 +34,8 @@ pub struct MemoryStore {
 struct Shared {
     maps: RwLock<Maps>,
     clock: Arc<dyn Clock>,
+    /// Signals every removal, so open streams of a revoked token end at once.
+    revocations: RevocationFeed,
     /// Dropped with the last clone of the store, which stops the sweep task.
     _stop: oneshot::Sender<()>,
 }
@@ -74,6 +79,7 @@ impl MemoryStoreBuilder {
         let shared = Arc::new(Shared {
             maps: RwLock::new(Maps::default()),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            revocations: RevocationFeed::new(),
             _stop: stop_tx,
         });
         let interval = self.sweep_interval.unwrap_or(Duration::from_secs(10));
@@ -227,12 +233,19 @@ impl TokenStore for MemoryStore {
     }
 
     async fn remove(&self, id: &TokenId) -> Result<bool, AuthError> {
-        let mut maps = self.shared.write();
-        let Some(hash) = maps.reverse.remove(id) else {
-            return Ok(false);
-        };
-        maps.forward.remove(&hash);
+        {
+            let mut maps = self.shared.write();
+            let Some(hash) = maps.reverse.remove(id) else {
+                return Ok(false);
+            };
+            maps.forward.remove(&hash);
+        }
+        self.shared.revocations.revoke(id.as_str());
         Ok(true)
+    }
+
+    fn revocations(&self) -> Option<RevocationFeed> {
+        Some(self.shared.revocations.clone())
     }
 }
 

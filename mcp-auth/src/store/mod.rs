@@ -11,6 +11,7 @@ pub use redis::{RedisStore, RedisStoreBuilder};
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use mcp_core::RevocationFeed;
 
 use crate::{AuthError, Timestamp, TokenHash, TokenId, TokenMetadata};
 
@@ -50,6 +51,14 @@ pub trait TokenStore: Send + Sync + 'static {
 
     /// Removes both entries of the token `id`; `false` if it did not exist.
     async fn remove(&self, id: &TokenId) -> Result<bool, AuthError>;
+
+    /// The feed on which this store signals the revocations it performs (by
+    /// [`remove`](Self::remove), whoever calls it), so that open streams of those
+    /// tokens end at once. `None` (the default): the store signals nothing, and a
+    /// [`TokenManager`](crate::TokenManager) signals the revocations made through it.
+    fn revocations(&self) -> Option<RevocationFeed> {
+        None
+    }
 }
 
 #[async_trait]
@@ -76,5 +85,9 @@ impl<T: TokenStore + ?Sized> TokenStore for Arc<T> {
 
     async fn remove(&self, id: &TokenId) -> Result<bool, AuthError> {
         (**self).remove(id).await
+    }
+
+    fn revocations(&self) -> Option<RevocationFeed> {
+        (**self).revocations()
     }
 }

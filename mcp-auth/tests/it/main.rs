@@ -22,3 +22,4 @@ mod redis_server;
 mod redis_store;
 mod scope;
 mod secrecy;
+mod streams;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::BytesMut;
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue};
-use mcp_core::{Call, Envelope, Notifier};
+use mcp_core::{Call, CredentialWatch, Envelope, Notifier};
 use tokio::time::Instant;
 
 use super::Body;
@@ -69,6 +69,7 @@ impl Dispatch {
                 envelope.replies = Some(self.replies.clone());
             }
         }
+        let mut credential = CredentialWatch::of(&envelope.extensions).cloned();
         let server = self.server.clone();
         let mut tool: sse::ToolFuture = Box::pin(async move { server.run(call, envelope).await });
         enum First {
@@ -76,6 +77,7 @@ impl Dispatch {
             Note(Vec<u8>),
             Idle,
             Timeout,
+            CredentialEnded,
         }
         // Most calls finish on their first poll: no timers for them.
         let mut deadline = None;
@@ -96,8 +98,15 @@ impl Dispatch {
                     Some(note) = sse::next_note(&mut notes) => First::Note(note),
                     () = tokio::time::sleep(self.keep_alive) => First::Idle,
                     () = tokio::time::sleep_until(at) => First::Timeout,
+                    () = sse::credential_ended(&mut credential) => First::CredentialEnded,
                 }
             }
+        };
+        let first = match first {
+            First::Idle if !sse::credential_valid(credential.as_ref()).await => {
+                First::CredentialEnded
+            }
+            first => first,
         };
         let first = match first {
             First::Done(response) => {
@@ -113,6 +122,10 @@ impl Dispatch {
                 return sse_response(Body::from(out.freeze()));
             }
             First::Timeout => return respond::json(&sse::timed_out(id), StatusCode::OK),
+            First::CredentialEnded => {
+                let response = sse::credential_ended_response(id);
+                return respond::json(&response, StatusCode::OK);
+            }
             First::Note(note) => {
                 let mut out = self.open_stream(modern);
                 sse::event(&mut out, &note);
@@ -130,6 +143,7 @@ impl Dispatch {
             id,
             keep_alive: self.keep_alive,
             deadline: deadline.unwrap_or_else(Instant::now),
+            credential,
         };
         sse_response(Body::stream(stream.into_stream(first.freeze())))
     }

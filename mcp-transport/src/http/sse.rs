@@ -1,12 +1,15 @@
 //! Request-scoped SSE: notifications as they come, keep-alive comments while the tool
-//! runs, then the final response, then the end of the stream.
+//! runs, then the final response, then the end of the stream. A stream whose
+//! credential ends (a [`CredentialWatch`] in the request, revoked or expired) ends
+//! too, with an error response: at once on a revocation signal, at the next
+//! keep-alive at the latest.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
-use mcp_core::{ErrorObject, NotificationStream, RequestId, Response};
+use mcp_core::{CredentialWatch, ErrorObject, NotificationStream, RequestId, Response};
 use tokio::time::Instant;
 
 /// The keep-alive event: an SSE comment, ignored by clients.
@@ -45,6 +48,8 @@ pub(crate) struct Sse {
     pub(crate) id: RequestId,
     pub(crate) keep_alive: Duration,
     pub(crate) deadline: Instant,
+    /// The lifetime of the credential that opened the stream, if any.
+    pub(crate) credential: Option<CredentialWatch>,
 }
 
 impl Sse {
@@ -69,6 +74,7 @@ enum Step {
     Done(Response),
     Idle,
     Timeout,
+    CredentialEnded,
 }
 
 impl State {
@@ -83,11 +89,23 @@ impl State {
             response = &mut sse.tool => Step::Done(response),
             () = tokio::time::sleep(sse.keep_alive) => Step::Idle,
             () = tokio::time::sleep_until(sse.deadline) => Step::Timeout,
+            () = credential_ended(&mut sse.credential) => Step::CredentialEnded,
+        };
+        let step = match step {
+            Step::Idle if !credential_valid(sse.credential.as_ref()).await => Step::CredentialEnded,
+            step => step,
         };
         let mut out = BytesMut::new();
         match step {
             Step::Note(note) => event(&mut out, &note),
             Step::Idle => out.put_slice(KEEP_ALIVE),
+            Step::CredentialEnded => {
+                event(
+                    &mut out,
+                    &credential_ended_response(sse.id.clone()).encode(),
+                );
+                self.sse = None;
+            }
             Step::Timeout => {
                 event(&mut out, &timed_out(sse.id.clone()).encode());
                 self.sse = None;
@@ -110,6 +128,30 @@ pub(crate) async fn next_note(notes: &mut Option<NotificationStream>) -> Option<
         Some(n) => n.recv().await,
         None => std::future::pending().await,
     }
+}
+
+/// Completes when the request's credential has ended; never without one.
+pub(crate) async fn credential_ended(credential: &mut Option<CredentialWatch>) {
+    match credential {
+        Some(watch) => watch.ended().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The re-check at a keep-alive: `true` without a credential.
+pub(crate) async fn credential_valid(credential: Option<&CredentialWatch>) -> bool {
+    match credential {
+        Some(watch) => watch.still_valid().await,
+        None => true,
+    }
+}
+
+/// The last event of a stream whose credential was revoked or expired.
+pub(crate) fn credential_ended_response(id: RequestId) -> Response {
+    Response::error(
+        Some(id),
+        ErrorObject::invalid_request("the credential of this request was revoked or has expired"),
+    )
 }
 
 /// The response for a request that outlived its deadline.
