@@ -14,13 +14,23 @@ use crate::{AuthError, Timestamp, TokenHash, TokenId, TokenMetadata, TokenStore}
 /// A [`TokenStore`] in Redis, for many server instances behind a load balancer.
 ///
 /// Layout: the forward entry `{prefix}t:<hash hex>` holds the metadata as JSON,
-/// the reverse entry `{prefix}id:<token id>` holds the hash; both are written with
-/// `SET … PXAT <expires_at>` (absolute expiry, so no TTL drifts between them) in
-/// one `MULTI`/`EXEC`. Within that transaction the reverse entry is written first
-/// and the forward entry deleted first, so that even where the two writes are not
+/// the reverse entry `{prefix}id:<token id>` holds the hash, and so does a second
+/// copy of it, `{prefix}id2:<token id>`; all are written with `SET … PXAT
+/// <expires_at>` (absolute expiry, so no TTL drifts between them) in one
+/// `MULTI`/`EXEC`. Within that transaction the reverse entries are written first
+/// and the forward entry deleted first, so that even where the writes are not
 /// atomic (keys in different Redis Cluster slots, a port to a cluster client) a
 /// forward entry never exists without its reverse one. Updates use `SET … XX`, so
 /// a concurrent revocation is never undone.
+///
+/// Why two reverse entries: the forward key is the token's HMAC, which only the
+/// reverse entry knows, so a revocation that found the reverse entry corrupt (not
+/// a hash, the wrong Redis type) could not find the forward entry and would leave
+/// the token working. Both copies are read in the same round trip (`MGET`) and the
+/// first that holds a hash wins; a `SCAN` for the forward entry is no option at
+/// scale. Only if both are corrupt does a revocation fail, with
+/// [`AuthError::CorruptEntry`], leaving the entries for an operator to inspect.
+/// The cost is one small key per token.
 ///
 /// Every round trip is bounded by the response timeout (300 ms by default), also
 /// while the connection is being re-established: when Redis is down or hangs, the
@@ -123,6 +133,40 @@ impl RedisStore {
         format!("{}id:{}", self.prefix, id)
     }
 
+    /// The second copy of the reverse entry.
+    fn backup_key(&self, id: &TokenId) -> String {
+        format!("{}id2:{}", self.prefix, id)
+    }
+
+    /// The hash the reverse entries of `id` hold: `Ok(None)` when neither exists,
+    /// [`AuthError::CorruptEntry`] when they exist and neither holds a hash. One
+    /// round trip (`MGET`, which answers nil for a key of the wrong type).
+    async fn hash_of(&self, id: &TokenId) -> Result<Option<TokenHash>, AuthError> {
+        let mut conn = self.conn.clone();
+        let keys = [self.reverse_key(id), self.backup_key(id)];
+        let values: Vec<Option<String>> = self
+            .bounded(redis::cmd("MGET").arg(&keys).query_async(&mut conn))
+            .await?;
+        if let Some(hash) = values
+            .iter()
+            .flatten()
+            .find_map(|hex| TokenHash::from_hex(hex))
+        {
+            return Ok(Some(hash));
+        }
+        let mut exists = redis::cmd("EXISTS");
+        exists.arg(&keys);
+        let present: u64 = self.bounded(exists.query_async(&mut conn)).await?;
+        if present == 0 {
+            Ok(None)
+        } else {
+            tracing::warn!(token_id = %id, "both reverse entries of a token are corrupt");
+            Err(AuthError::CorruptEntry(
+                "neither reverse entry holds a hash".into(),
+            ))
+        }
+    }
+
     /// Runs one round trip, bounded by the response timeout.
     async fn bounded<T>(
         &self,
@@ -149,11 +193,9 @@ impl RedisStore {
         &self,
         id: &TokenId,
     ) -> Result<Option<(TokenHash, TokenMetadata)>, AuthError> {
-        let Some(hex) = self.get_string(self.reverse_key(id)).await? else {
+        let Some(hash) = self.hash_of(id).await? else {
             return Ok(None);
         };
-        let hash = TokenHash::from_hex(&hex)
-            .ok_or_else(|| AuthError::CorruptEntry("reverse entry is not a hash".into()))?;
         let Some(json) = self.get_string(self.forward_key(&hash)).await? else {
             return Ok(None);
         };
@@ -191,13 +233,12 @@ impl TokenStore for RedisStore {
         let mut pipe = redis::pipe();
         pipe.atomic();
         // Reverse first: a forward entry never exists without its reverse one.
-        set(
-            &mut pipe,
+        for key in [
             self.reverse_key(&metadata.id),
-            &hash.to_hex(),
-            metadata.expires_at,
-            false,
-        );
+            self.backup_key(&metadata.id),
+        ] {
+            set(&mut pipe, key, &hash.to_hex(), metadata.expires_at, false);
+        }
         set(
             &mut pipe,
             self.forward_key(hash),
@@ -235,19 +276,24 @@ impl TokenStore for RedisStore {
         metadata.expires_at = expires_at;
         let json = encode(&metadata)?;
         let (reverse, forward) = (self.reverse_key(id), self.forward_key(&hash));
+        let backup = self.backup_key(id);
+        let hex = hash.to_hex();
         let mut pipe = redis::pipe();
         pipe.atomic();
-        // The reverse entry must outlive the forward one at every step: extend it
-        // first, shorten it last.
+        // The reverse entries must outlive the forward one at every step: extend
+        // them first, shorten them last. The backup is (re)written whatever it
+        // held (tokens issued before it existed gain one).
         if later {
-            set(&mut pipe, reverse, &hash.to_hex(), expires_at, true);
+            set(&mut pipe, reverse, &hex, expires_at, true);
             set(&mut pipe, forward, &json, expires_at, true);
+            set(&mut pipe, backup, &hex, expires_at, false);
         } else {
             set(&mut pipe, forward, &json, expires_at, true);
-            set(&mut pipe, reverse, &hash.to_hex(), expires_at, true);
+            set(&mut pipe, reverse, &hex, expires_at, true);
+            set(&mut pipe, backup, &hex, expires_at, false);
         }
         let written = self.exec(&pipe).await?;
-        if written.iter().all(|v| !matches!(v, Value::Nil)) && written.len() == 2 {
+        if written.len() == 3 && written.iter().all(|v| !matches!(v, Value::Nil)) {
             Ok(Some(metadata))
         } else {
             // Revoked or expired meanwhile: make sure nothing is left half-updated.
@@ -257,17 +303,17 @@ impl TokenStore for RedisStore {
     }
 
     async fn remove(&self, id: &TokenId) -> Result<bool, AuthError> {
-        let reverse = self.reverse_key(id);
-        let Some(hex) = self.get_string(reverse.clone()).await? else {
+        // Either reverse entry leads to the forward one (see the type's docs).
+        let Some(hash) = self.hash_of(id).await? else {
             return Ok(false);
         };
         let mut pipe = redis::pipe();
         pipe.atomic();
         // Forward first: a forward entry never exists without its reverse one.
-        if let Some(hash) = TokenHash::from_hex(&hex) {
-            pipe.cmd("DEL").arg(self.forward_key(&hash));
-        }
-        pipe.cmd("DEL").arg(reverse);
+        pipe.cmd("DEL").arg(self.forward_key(&hash));
+        pipe.cmd("DEL")
+            .arg(self.reverse_key(id))
+            .arg(self.backup_key(id));
         self.exec(&pipe).await?;
         Ok(true)
     }

@@ -231,6 +231,6 @@ async fn a_connection_dropped_between_the_writes_leaves_no_orphan() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let issued = issued.expect("the store recovered");
-    assert_eq!(dump(&mut admin, "mcp-auth:").len(), 2);
+    assert_eq!(dump(&mut admin, "mcp-auth:").len(), 3);
     assert!(manager.verify(&issued.token.expose_secret()).await.is_ok());
 }

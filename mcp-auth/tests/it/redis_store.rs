@@ -39,11 +39,15 @@ async fn lifecycle_keeps_both_entries_in_step() {
     let token = issued.token.expose_secret();
 
     let entries = dump(&mut conn, &redis.prefix);
-    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(
+        entries.len(),
+        3,
+        "forward, reverse and its copy: {entries:?}"
+    );
     let at = i64::try_from(expires.as_unix_millis()).unwrap();
     assert!(
         entries.iter().all(|(_, _, e)| *e == at),
-        "both expire at expires_at"
+        "all expire at expires_at"
     );
     let reverse = entries
         .iter()
@@ -132,7 +136,7 @@ async fn expired_tokens_leave_no_keys_behind() {
         .await
         .unwrap();
     let token = issued.token.expose_secret();
-    assert_eq!(dump(&mut conn, &redis.prefix).len(), 2);
+    assert_eq!(dump(&mut conn, &redis.prefix).len(), 3);
     assert!(
         within(manager.verify(&token)).await.is_ok(),
         "valid on the manager's clock"
@@ -162,7 +166,7 @@ async fn the_store_holds_no_raw_token() {
         tokens.push((issued.metadata.id.clone(), issued.token.expose_secret()));
     }
     let entries = dump(&mut redis.conn(), &redis.prefix);
-    assert_eq!(entries.len(), 10);
+    assert_eq!(entries.len(), 15);
     let everything = format!("{entries:?}");
     for (id, token) in &tokens {
         assert!(
@@ -189,4 +193,82 @@ async fn an_unreachable_redis_fails_at_connect() {
     )
     .await;
     assert!(result.is_err_and(|e| e.is_unavailable()));
+}
+
+/// A corrupt reverse entry (not a hash, or the wrong Redis type) no longer leaves
+/// the forward entry, and so the token, alive after a revocation.
+#[tokio::test]
+async fn revoke_removes_the_forward_entry_even_when_the_reverse_entry_is_corrupt() {
+    let redis = TestRedis::new();
+    let mut conn = redis.conn();
+    let manager = TokenManager::new(store(&redis).await, SigningKey::generate("k1").unwrap());
+    let (service, _) = protected(&manager);
+    for corruption in ["garbage", "wrong type"] {
+        let issued = within(manager.create(NewToken::new("crm", "acct")))
+            .await
+            .unwrap();
+        let id = issued.metadata.id.clone();
+        let token = issued.token.expose_secret();
+        let reverse = format!("{}id:{id}", redis.prefix);
+        let _: () = redis::cmd("DEL").arg(&reverse).query(&mut conn).unwrap();
+        if corruption == "garbage" {
+            let _: () = redis::cmd("SET")
+                .arg(&reverse)
+                .arg("not-a-hash")
+                .query(&mut conn)
+                .unwrap();
+        } else {
+            let _: () = redis::cmd("LPUSH")
+                .arg(&reverse)
+                .arg("x")
+                .query(&mut conn)
+                .unwrap();
+        }
+        assert_eq!(
+            send(&service, to_path(&token, list_tools())).await.status,
+            StatusCode::OK
+        );
+        within(manager.revoke(&id)).await.unwrap();
+        assert_eq!(
+            send(&service, to_path(&token, list_tools())).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{corruption}: the token is dead after revoke"
+        );
+        assert!(matches!(
+            within(manager.get(&id)).await,
+            Err(AuthError::NotFound)
+        ));
+        let left: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", redis.prefix))
+            .query(&mut conn)
+            .unwrap();
+        assert!(left.is_empty(), "{corruption}: {left:?}");
+    }
+    // Both copies corrupt: the revocation fails loudly and keeps the evidence.
+    let issued = within(manager.create(NewToken::new("crm", "acct")))
+        .await
+        .unwrap();
+    let id = issued.metadata.id.clone();
+    let reverse = format!("{}id:{id}", redis.prefix);
+    let _: () = redis::cmd("SET")
+        .arg(&reverse)
+        .arg("zz")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(
+        within(manager.get(&id)).await.unwrap().id,
+        id,
+        "read via the copy"
+    );
+    for key in ["id", "id2"] {
+        let _: () = redis::cmd("SET")
+            .arg(format!("{}{key}:{id}", redis.prefix))
+            .arg("zz")
+            .query(&mut conn)
+            .unwrap();
+    }
+    assert!(matches!(
+        within(manager.revoke(&id)).await,
+        Err(AuthError::CorruptEntry(_))
+    ));
 }
