@@ -1,7 +1,7 @@
 //! Signing keys, the keyring that rotates them, and the [`TokenHash`] they produce.
 
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -17,8 +17,8 @@ const MAX_KEYS: usize = 8;
 /// `HMAC-SHA256(key, raw_token)`.
 ///
 /// Keys carry an id so they can rotate (see
-/// [`TokenManager::rotate_key`](crate::TokenManager::rotate_key)); the id is stored
-/// with each token's metadata. Keys shorter than 32 bytes are refused. `Debug`
+/// [`TokenManagerBuilder`](crate::TokenManagerBuilder) for the procedure); the id
+/// is stored with each token's metadata. Keys shorter than 32 bytes are refused. `Debug`
 /// shows the id only.
 ///
 /// ```
@@ -140,69 +140,44 @@ impl fmt::Debug for TokenHash {
     }
 }
 
-/// The active key first, then the retiring keys that still verify.
+/// The configured keys: the active key first, then the retiring keys that still
+/// verify. Fixed when the manager is built: every instance of a deployment is
+/// given the same ring (see [`TokenManagerBuilder`](crate::TokenManagerBuilder)),
+/// so no instance can drift from the others at run time.
 pub(crate) struct Keyring {
-    keys: RwLock<Arc<Vec<SigningKey>>>,
+    keys: Arc<[SigningKey]>,
 }
 
 impl Keyring {
     pub(crate) fn single(active: SigningKey) -> Self {
         Self {
-            keys: RwLock::new(Arc::new(vec![active])),
+            keys: Arc::new([active]),
         }
     }
 
     pub(crate) fn new(active: SigningKey, retiring: Vec<SigningKey>) -> Result<Self, AuthError> {
-        let ring = Self::single(active);
+        let mut keys = Vec::with_capacity(1 + retiring.len());
+        keys.push(active);
         for key in retiring {
-            ring.insert(key, false)?;
+            if keys.iter().any(|k| k.id == key.id) {
+                return Err(AuthError::SigningKey(format!(
+                    "a key with id {:?} is already in use",
+                    key.id
+                )));
+            }
+            keys.push(key);
         }
-        Ok(ring)
+        if keys.len() > MAX_KEYS {
+            return Err(AuthError::SigningKey(format!(
+                "at most {MAX_KEYS} keys can verify at once; retire old keys first"
+            )));
+        }
+        Ok(Self { keys: keys.into() })
     }
 
     /// The keys to try, active first (never empty).
-    pub(crate) fn snapshot(&self) -> Arc<Vec<SigningKey>> {
-        Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    /// Adds a key, as the new active one or as a retiring one.
-    pub(crate) fn insert(&self, key: SigningKey, active: bool) -> Result<(), AuthError> {
-        let mut guard = self.keys.write().unwrap_or_else(PoisonError::into_inner);
-        if guard.iter().any(|k| k.id == key.id) {
-            return Err(AuthError::SigningKey(format!(
-                "a key with id {:?} is already in use",
-                key.id
-            )));
-        }
-        if guard.len() >= MAX_KEYS {
-            return Err(AuthError::SigningKey(format!(
-                "at most {MAX_KEYS} keys can verify at once; remove a retiring key first"
-            )));
-        }
-        let mut keys = guard.as_ref().clone();
-        if active {
-            keys.insert(0, key);
-        } else {
-            keys.push(key);
-        }
-        *guard = Arc::new(keys);
-        Ok(())
-    }
-
-    pub(crate) fn remove(&self, id: &str) -> Result<(), AuthError> {
-        let mut guard = self.keys.write().unwrap_or_else(PoisonError::into_inner);
-        match guard.iter().position(|k| &*k.id == id) {
-            Some(0) => Err(AuthError::SigningKey(
-                "the active key cannot be removed; rotate to a new key first".into(),
-            )),
-            Some(i) => {
-                let mut keys = guard.as_ref().clone();
-                keys.remove(i);
-                *guard = Arc::new(keys);
-                Ok(())
-            }
-            None => Err(AuthError::SigningKey(format!("no key has id {id:?}"))),
-        }
+    pub(crate) fn keys(&self) -> &[SigningKey] {
+        &self.keys
     }
 }
 
@@ -245,15 +220,22 @@ mod tests {
     }
 
     #[test]
-    fn keyring_rotates_and_removes() -> Result<(), AuthError> {
-        let ring = Keyring::new(SigningKey::new("a", &[1; 32])?, vec![])?;
-        ring.insert(SigningKey::new("b", &[2; 32])?, true)?;
-        let ids: Vec<_> = ring.snapshot().iter().map(|k| k.id().to_owned()).collect();
+    fn keyring_refuses_duplicates_and_too_many_keys() -> Result<(), AuthError> {
+        let ring = Keyring::new(
+            SigningKey::new("b", &[2; 32])?,
+            vec![SigningKey::new("a", &[1; 32])?],
+        )?;
+        let ids: Vec<_> = ring.keys().iter().map(SigningKey::id).collect();
         assert_eq!(ids, ["b", "a"]);
-        assert!(ring.remove("b").is_err());
-        assert!(ring.insert(SigningKey::new("a", &[3; 32])?, false).is_err());
-        ring.remove("a")?;
-        assert_eq!(ring.snapshot().len(), 1);
+        let duplicate = Keyring::new(
+            SigningKey::new("a", &[1; 32])?,
+            vec![SigningKey::new("a", &[3; 32])?],
+        );
+        assert!(duplicate.is_err());
+        let many = (0..8)
+            .map(|i| SigningKey::new(format!("r{i}"), &[i; 32]))
+            .collect::<Result<Vec<_>, _>>()?;
+        assert!(Keyring::new(SigningKey::new("a", &[9; 32])?, many).is_err());
         Ok(())
     }
 }

@@ -21,8 +21,9 @@ const NEGATIVE_TTL: Duration = Duration::from_secs(5);
 /// How many unknown tokens are remembered, by default.
 const NEGATIVE_CAPACITY: usize = 4096;
 
-/// Issues and verifies tokens over a [`TokenStore`] with a rotating set of
-/// [`SigningKey`]s. Cheap to clone (one `Arc`).
+/// Issues and verifies tokens over a [`TokenStore`] with a configured ring of
+/// [`SigningKey`]s (see [`TokenManagerBuilder`] for rotation). Cheap to clone (one
+/// `Arc`).
 ///
 /// Verification ([`verify`](Self::verify)) is: format and checksum check (no I/O),
 /// a small negative cache of recently unknown tokens (by HMAC; see
@@ -90,7 +91,40 @@ pub struct IssuedToken {
     pub token: RawToken,
 }
 
-/// Builds a [`TokenManager`]: retiring keys and the clock.
+/// Builds a [`TokenManager`]: its key ring, the clock, the negative cache.
+///
+/// # Rotating signing keys
+///
+/// The key ring is configuration, fixed for the manager's life: the active key
+/// (signs new tokens, verifies) and retiring keys (verify only). Verification
+/// tries every key of the ring, active first, one store lookup each, and a
+/// token's metadata records the id of the key that hashed it. Every instance of a
+/// deployment must be given the same ring, and a rotation is a rollout in two
+/// steps, so that any token minted by any instance verifies on all of them:
+///
+/// 1. Add the new key as a **retiring** key everywhere (`retiring_key(new)`); keep
+///    the old key active. Wait until every instance runs with it.
+/// 2. Make the new key **active** everywhere and the old one retiring
+///    (`builder(store, new).retiring_key(old)`). Tokens minted now verify on every
+///    instance, whether it has already switched or not.
+/// 3. Once the old key's tokens are reissued or expired, drop it from the ring.
+///
+/// There is no run-time rotation: a key changed in one process would make the
+/// tokens that process mints fail on every other instance. A shared key ring
+/// derived from one secret (`MCP_SIGNING_KEYS`) is the fleet configuration's job.
+///
+/// ```
+/// use mcp_auth::{MemoryStore, SigningKey, TokenManager};
+/// # fn main() -> Result<(), mcp_auth::AuthError> {
+/// let (old, new) = (SigningKey::generate("2025")?, SigningKey::generate("2026")?);
+/// // Step 2 of a rotation, on every instance:
+/// let tokens = TokenManager::builder(MemoryStore::new(), new)
+///     .retiring_key(old)
+///     .build()?;
+/// assert_eq!(tokens.key_ids(), ["2026", "2025"]);
+/// # Ok(())
+/// # }
+/// ```
 pub struct TokenManagerBuilder {
     store: Arc<dyn TokenStore>,
     active: SigningKey,
@@ -187,7 +221,7 @@ impl TokenManager {
             check_expiry(now, at)?;
         }
         let token = RawToken::generate()?;
-        let keys = self.inner.keys.snapshot();
+        let keys = self.inner.keys.keys();
         let key = &keys[0]; // the keyring is never empty: the active key comes first
         let hash = key.hash(token.as_str());
         // Nobody can have presented this token yet; forget it all the same.
@@ -230,7 +264,7 @@ impl TokenManager {
         &self,
         raw: &str,
     ) -> Result<(TokenMetadata, TokenHash), AuthError> {
-        let keys = self.inner.keys.snapshot();
+        let keys = self.inner.keys.keys();
         let first = keys[0].hash(raw);
         if self.inner.refused.contains(&first) {
             return Err(AuthError::Unknown);
@@ -332,28 +366,11 @@ impl TokenManager {
         }
     }
 
-    /// Makes `key` the active key; the previous active key keeps verifying the
-    /// tokens it hashed until [`remove_key`](Self::remove_key).
-    ///
-    /// # Errors
-    /// [`AuthError::SigningKey`] for a duplicate id or more than 8 keys.
-    pub fn rotate_key(&self, key: SigningKey) -> Result<(), AuthError> {
-        self.inner.keys.insert(key, true)
-    }
-
-    /// Stops verifying with a retiring key: tokens it hashed stop working.
-    ///
-    /// # Errors
-    /// [`AuthError::SigningKey`] for the active key or an unknown id.
-    pub fn remove_key(&self, id: &str) -> Result<(), AuthError> {
-        self.inner.keys.remove(id)
-    }
-
     /// The ids of the keys that verify, active first.
     pub fn key_ids(&self) -> Vec<String> {
         self.inner
             .keys
-            .snapshot()
+            .keys()
             .iter()
             .map(|k| k.id().to_owned())
             .collect()
