@@ -3,14 +3,18 @@
 //!
 //! - [`TokenManager`] issues tokens ([`RawToken`]: `mcp_` + 256 random bits + a
 //!   checksum) and stores only `HMAC-SHA256(signing_key, token)` with the token's
-//!   [`TokenMetadata`]; [`SigningKey`]s have ids and rotate.
+//!   [`TokenMetadata`]; [`SigningKey`]s have ids and rotate by configuration (see
+//!   [`TokenManagerBuilder`]).
 //! - [`TokenStore`]s: [`MemoryStore`] (embedded, swept) and `RedisStore` (feature
 //!   `redis`, for many server instances), both with absolute expiry.
 //! - [`AuthLayer`]: a tower layer in front of the MCP HTTP endpoint. It takes the
-//!   token from `/mcp/<token>` or `Authorization: Bearer`, answers `401` (or `503`
-//!   when the store is down) before the body is read, and otherwise puts the
-//!   token's [`TokenMetadata`] and [`mcp_core::Scope`] into the request extensions
-//!   so the dispatcher shows and runs only the tools the token permits.
+//!   token from `/mcp/<token>` or `Authorization: Bearer`, answers `401` (`429` for
+//!   a client over its [`FailureThrottle`] budget, `503` when the store is down)
+//!   before the body is read, and otherwise puts the caller's
+//!   [`mcp_core::Principal`], the token's [`TokenMetadata`] and a
+//!   [`mcp_core::CredentialWatch`] into the request extensions: the dispatcher
+//!   shows and runs only what the token's scope permits, and the transport ends
+//!   the request's open streams when the token is revoked or expires.
 //!
 //! ```
 //! use mcp_auth::{AuthLayer, MemoryStore, NewToken, SigningKey, TokenManager, TokenScope};
