@@ -305,7 +305,15 @@ impl Served {
         layer: AuthLayer,
         configure: impl FnOnce(mcp_transport::http::Builder) -> mcp_transport::http::Builder,
     ) -> Self {
-        let service = configure(mcp_transport::http::McpService::builder(crm_server()))
+        Self::start_server(crm_server(), layer, configure).await
+    }
+
+    pub async fn start_server(
+        server: Server,
+        layer: AuthLayer,
+        configure: impl FnOnce(mcp_transport::http::Builder) -> mcp_transport::http::Builder,
+    ) -> Self {
+        let service = configure(mcp_transport::http::McpService::builder(server))
             .outer_layer(layer)
             .build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

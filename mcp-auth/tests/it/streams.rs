@@ -8,9 +8,15 @@ use std::time::{Duration, Instant};
 use mcp_auth::{
     AuthLayer, ManualClock, MemoryStore, NewToken, SigningKey, Timestamp, TokenManager,
 };
+use mcp_core::{Context, JsonSchema, Server, Tool};
+use serde::Deserialize;
 use serde_json::json;
 
 use crate::common::*;
+
+/// Waits a minute, then says so.
+#[derive(Deserialize, JsonSchema, Tool)]
+pub struct Wait {}
 
 /// Opens a `subscriptions/listen` stream at `url`; returns it once acknowledged.
 async fn listen(url: &str) -> reqwest::Response {
@@ -125,5 +131,59 @@ async fn an_expired_token_ends_its_open_listen_stream_at_the_next_keep_alive() {
         .await
         .expect("the stream of an expired token ends at the next keep-alive");
     assert!(rest.contains("revoked or has expired"), "{rest}");
+    served.stop().await;
+}
+
+/// A running tool call's stream ends too, and the call is cancelled with it: it
+/// does not go on with the revoked token's metadata.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoking_a_token_ends_its_running_tool_call() {
+    let manager = TokenManager::new(MemoryStore::new(), SigningKey::generate("k1").unwrap());
+    let issued = within(manager.create(NewToken::new("t", "acct_1")))
+        .await
+        .unwrap();
+    let id = issued.metadata.id.clone();
+    let token = issued.token.expose_secret();
+    let finished = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = std::sync::Arc::clone(&finished);
+    let server = Server::builder("waiter", "1.0.0")
+        .tool(move |_: Wait, _cx: Context| {
+            let flag = std::sync::Arc::clone(&flag);
+            async move {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                "done"
+            }
+        })
+        .build()
+        .unwrap();
+    let served = Served::start_server(server, AuthLayer::new(manager.clone()), |b| {
+        b.keep_alive(Duration::from_millis(200))
+            .request_timeout(Duration::from_secs(120))
+    })
+    .await;
+    let body = json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call",
+        "params": {"name": "wait", "arguments": {}}});
+    let mut response = within(
+        reqwest::Client::new()
+            .post(format!("{}/mcp/{token}", served.base))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(body.to_string())
+            .send(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    // The first keep-alive: the call runs on an open stream.
+    let chunk = within(response.chunk()).await.unwrap().unwrap();
+    assert!(!chunk.is_empty());
+    within(manager.revoke(&id)).await.unwrap();
+    let rest = ends_within(&mut response, Duration::from_secs(10))
+        .await
+        .expect("the call's stream ends");
+    assert!(rest.contains("revoked or has expired"), "{rest}");
+    assert!(rest.contains(r#""id":4"#), "{rest}");
+    assert!(!finished.load(std::sync::atomic::Ordering::SeqCst));
     served.stop().await;
 }
