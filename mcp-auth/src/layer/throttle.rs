@@ -21,6 +21,8 @@ use tokio::time::Instant;
 /// Successful authentications cost nothing, so a client that never fails is never
 /// throttled; while a client is over budget, even its valid tokens get `429`,
 /// since telling them apart would take the lookup the budget is there to save.
+/// `Retry-After` says when the next try is allowed: at most a minute (or one
+/// refill interval, if longer), even after a burst of concurrent failures.
 ///
 /// The client is the [`SocketAddr`] the server loop puts into the request's
 /// extensions (`mcp_transport::http::serve` does; behind a trusted proxy it is the
@@ -108,6 +110,10 @@ pub(crate) fn client_key(addr: &SocketAddr) -> IpAddr {
         v4 => v4,
     }
 }
+
+/// The longest `Retry-After` a burst of concurrent failures can cause (unless one
+/// refill interval is longer).
+const MAX_WAIT: Duration = Duration::from_secs(60);
 
 /// What [`Failures::admit`] decided for one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,8 +208,11 @@ impl Failures {
                 return;
             }
         }
+        // Concurrent failures of an untracked client each add an interval; the
+        // wait they cause is capped at a minute (or one interval, if longer).
+        let cap = now + self.headroom() + self.config.refill.max(MAX_WAIT);
         let full_at = clients.entry(key).or_insert(now);
-        *full_at = (*full_at).max(now) + self.config.refill;
+        *full_at = ((*full_at).max(now) + self.config.refill).min(cap);
     }
 
     /// Forgets the clients whose budget is full again, at most ten times a second
@@ -278,6 +287,20 @@ mod tests {
             failures.admit(&Extensions::new()),
             Admission::Untracked(None)
         ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_failures_cost_at_most_a_minute() {
+        let failures = Failures::new(FailureThrottle::new().burst(2));
+        let client = request_from("10.0.0.9");
+        let admissions: Vec<_> = (0..1000).map(|_| failures.admit(&client)).collect();
+        for admission in admissions {
+            failures.settle(admission, true);
+        }
+        assert_eq!(
+            failures.admit(&client),
+            Admission::Throttled(Duration::from_secs(60))
+        );
     }
 
     #[tokio::test(start_paused = true)]
