@@ -40,6 +40,7 @@
 //! ```
 
 mod changes;
+mod client_key;
 mod client_requests;
 mod credential_watch;
 mod cursor;
@@ -57,6 +58,7 @@ mod uri_template;
 mod version;
 
 pub use changes::ListKind;
+pub use client_key::client_key;
 pub use client_requests::PendingReplies;
 pub use credential_watch::{CredentialWatch, RevocationFeed};
 pub use input::InputRequired;

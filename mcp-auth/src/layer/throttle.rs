@@ -2,7 +2,7 @@
 //! before any store lookup.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -97,18 +97,9 @@ impl Default for FailureThrottle {
     }
 }
 
-/// The budget key of a client: its IPv4 address, or its IPv6 `/64`.
+/// The budget key of a client (see [`mcp_core::client_key`]).
 pub(crate) fn client_key(addr: &SocketAddr) -> IpAddr {
-    match addr.ip() {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let bits = u128::from(v6) & !((1u128 << 64) - 1);
-                IpAddr::V6(Ipv6Addr::from(bits))
-            }
-        },
-        v4 => v4,
-    }
+    mcp_core::client_key(addr.ip())
 }
 
 /// The longest `Retry-After` a burst of concurrent failures can cause (unless one

@@ -45,12 +45,13 @@ impl QuotaKey {
         Self::new(|extensions, _| extensions.get::<T>().map(|v| format!("ext:{v}")))
     }
 
-    /// The client's IP address, from a [`SocketAddr`] in the request extensions.
+    /// The client's IP address, from a [`SocketAddr`] in the request extensions,
+    /// grouped by [`mcp_core::client_key`] (an IPv6 client counts by its `/64`).
     pub fn client_addr() -> Self {
         Self::new(|extensions, _| {
             extensions
                 .get::<SocketAddr>()
-                .map(|a| format!("ip:{}", a.ip()))
+                .map(|a| format!("ip:{}", mcp_core::client_key(a.ip())))
         })
     }
 
