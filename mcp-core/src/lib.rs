@@ -59,7 +59,7 @@ mod version;
 
 pub use changes::ListKind;
 pub use client_key::client_key;
-pub use client_requests::PendingReplies;
+pub use client_requests::{Caller, PendingReplies};
 pub use credential_watch::{CredentialWatch, RevocationFeed};
 pub use input::InputRequired;
 pub use jsonrpc::{

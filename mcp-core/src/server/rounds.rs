@@ -12,7 +12,7 @@ use super::respond::Reply;
 use crate::input::Attempt;
 use crate::model::ClientCaps;
 use crate::tool::context::RequestInfo;
-use crate::{ErrorObject, InputRequired, Response};
+use crate::{Caller, ErrorObject, InputRequired, Response};
 
 /// How many rounds of input one legacy request may take.
 const MAX_ROUNDS: usize = 8;
@@ -54,6 +54,8 @@ impl Inner {
                 ),
             };
         };
+        // Only the caller who sent this request may answer its questions.
+        let caller = Caller::of(&request.envelope.headers, &request.envelope.extensions);
         let mut request = request;
         for _ in 0..MAX_ROUNDS {
             let input = match attempt(request.clone()).await {
@@ -67,7 +69,13 @@ impl Inner {
                 };
                 let params = asked.get("params").cloned().unwrap_or(Value::Null);
                 match replies
-                    .ask(&out, method, &params, self.client_request_timeout)
+                    .ask(
+                        &out,
+                        caller.clone(),
+                        method,
+                        &params,
+                        self.client_request_timeout,
+                    )
                     .await
                 {
                     Ok(answer) => {

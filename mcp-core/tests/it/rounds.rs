@@ -348,7 +348,7 @@ async fn legacy_client(
         let Ok(Message::Response(r)) = Message::decode(&serde_json::to_vec(&reply).unwrap()) else {
             panic!()
         };
-        assert!(replies.resolve(&r));
+        assert!(replies.resolve(&r, &mcp_core::Caller::default()));
         answered += 1;
     }
     answered
@@ -386,7 +386,7 @@ async fn legacy_clients_are_asked_by_the_server_itself() {
     let Message::Response(stray) = stray else {
         panic!()
     };
-    assert!(!replies.resolve(&stray));
+    assert!(!replies.resolve(&stray, &mcp_core::Caller::default()));
 
     // Without a way to reach the client, the model is told why.
     let r = send(

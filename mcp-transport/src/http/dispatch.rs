@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use http::StatusCode;
 use mcp_core::{
-    Call, ClientResponse, Envelope, ErrorObject, Message, PendingReplies, ProtocolVersion, Server,
+    Call, Caller, ClientResponse, Envelope, ErrorObject, Message, PendingReplies, ProtocolVersion,
+    Server,
 };
 
 use super::Body;
@@ -55,13 +56,15 @@ impl Dispatch {
         self.replies.id_prefix()
     }
 
-    /// A legacy client's reply to a request one of this instance's calls sent it.
-    fn reply(&self, response: &ClientResponse) -> http::Response<Body> {
-        if self.replies.resolve(response) {
+    /// A legacy client's reply to a request one of this instance's calls sent it,
+    /// taken only from the caller (session id, principal) whose call asked.
+    fn reply(&self, response: &ClientResponse, from: &Caller) -> http::Response<Body> {
+        if self.replies.resolve(response, from) {
             return respond::plain(StatusCode::ACCEPTED, "");
         }
-        // Late (the call timed out or its stream closed), never asked, or asked by
-        // another instance: nothing here can take it.
+        // Late (the call timed out or its stream closed), never asked, asked by
+        // another instance, or asked of another caller: nothing here can take it,
+        // and all four get the same answer.
         tracing::debug!(id = %response.id(), "a reply that no call here waits for");
         respond::error(
             StatusCode::BAD_REQUEST,
@@ -100,7 +103,10 @@ impl Dispatch {
         let request = match message {
             Message::Request(request) => request,
             Message::Notification(_) => return respond::plain(StatusCode::ACCEPTED, ""),
-            Message::Response(response) => return self.reply(&response),
+            Message::Response(response) => {
+                let from = Caller::of(&parts.headers, &parts.extensions);
+                return self.reply(&response, &from);
+            }
         };
         if let (None, Some(Ok(version))) = (header_version, &session) {
             // The version the session negotiated, when the client omits the header.

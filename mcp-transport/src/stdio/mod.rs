@@ -23,8 +23,8 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use mcp_core::{
-    Call, Envelope, ErrorObject, LogLevel, Message, NotificationStream, Notifier, PendingReplies,
-    ProtocolVersion, RequestId, Response, Server,
+    Call, Caller, Envelope, ErrorObject, LogLevel, Message, NotificationStream, Notifier,
+    PendingReplies, ProtocolVersion, RequestId, Response, Server,
 };
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::Semaphore;
@@ -226,7 +226,8 @@ async fn dispatch(conn: &Arc<Connection>, bytes: &[u8], tasks: &mut JoinSet<()>)
             return;
         }
         Ok(Message::Response(r)) => {
-            if !conn.replies.resolve(&r) {
+            // One client per connection: its replies need no caller to match.
+            if !conn.replies.resolve(&r, &Caller::default()) {
                 tracing::debug!(id = %r.id(), "ignoring a client response: no server request waits for it");
             }
             return;

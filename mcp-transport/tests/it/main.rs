@@ -7,6 +7,7 @@ mod layers;
 mod legacy;
 mod limits;
 mod nest;
+mod reply_binding;
 mod sessions;
 mod status;
 mod streaming;
