@@ -82,15 +82,7 @@ where
 {
     let (out, stream) = Notifier::channel(config.max_in_flight.max(16));
     let writer = tokio::spawn(write_lines(writer, stream));
-    let conn = Arc::new(Connection {
-        server,
-        out,
-        running: Mutex::new(HashMap::new()),
-        legacy_version: Mutex::new(None),
-        log_level: Mutex::new(None),
-        permits: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
-        replies: PendingReplies::new(),
-    });
+    let conn = Arc::new(Connection::new(server, out, &config));
     let mut tasks = JoinSet::new();
     let read_result = read_loop(&conn, reader, &config, &mut tasks).await;
 
@@ -243,6 +235,9 @@ async fn dispatch(conn: &Arc<Connection>, bytes: &[u8], tasks: &mut JoinSet<()>)
     let id = request.id().clone();
     let task_conn = Arc::clone(conn);
     let task_id = id.clone();
+    // The entry goes in before the task can take it out: the task's removal waits
+    // for this lock, which is held from before the spawn until after the insert.
+    let mut running = conn.running.lock().unwrap_or_else(PoisonError::into_inner);
     let handle = tasks.spawn(async move {
         let response = AssertUnwindSafe(Box::pin(serve_request(&task_conn, request)))
             .catch_unwind()
@@ -255,18 +250,37 @@ async fn dispatch(conn: &Arc<Connection>, bytes: &[u8], tasks: &mut JoinSet<()>)
             });
         // Unregister first: a cancellation arriving now finds nothing to abort,
         // and the response is still sent exactly once.
-        task_conn
-            .running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&task_id);
+        task_conn.unregister(&task_id);
         task_conn.out.send(response.encode()).await;
         drop(permit);
     });
-    conn.running
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(id, handle);
+    running.insert(id, handle);
+}
+
+impl Connection {
+    fn new(server: Server, out: Notifier, config: &Config) -> Self {
+        Self {
+            server,
+            out,
+            running: Mutex::new(HashMap::new()),
+            legacy_version: Mutex::new(None),
+            log_level: Mutex::new(None),
+            permits: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
+            replies: PendingReplies::new(),
+        }
+    }
+
+    /// Removes the running task's own entry for `id` (not that of a later request
+    /// that reused the id).
+    fn unregister(&self, id: &RequestId) {
+        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        if running
+            .get(id)
+            .is_some_and(|handle| tokio::task::try_id() == Some(handle.id()))
+        {
+            running.remove(id);
+        }
+    }
 }
 
 async fn serve_request(conn: &Connection, request: mcp_core::Request) -> Response {

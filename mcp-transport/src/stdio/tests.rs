@@ -530,3 +530,55 @@ async fn server_requests_to_a_legacy_client_round_trip() {
     assert_eq!(done["id"], 1);
     assert_eq!(done["result"]["content"][0]["text"], "hello Ann");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finished_requests_leave_no_entry_in_the_cancel_map() {
+    let (out, mut stream) = mcp_core::Notifier::channel(64);
+    let conn = Arc::new(super::Connection::new(
+        server(Arc::default()),
+        out,
+        &Config::default(),
+    ));
+    let answers = tokio::spawn(async move {
+        let mut n = 0;
+        while stream.recv().await.is_some() {
+            n += 1;
+        }
+        n
+    });
+    let mut tasks = tokio::task::JoinSet::new();
+    let n = 5_000;
+    for id in 0..n {
+        let line = call(id, "echo", json!({"text": "x"}));
+        super::dispatch(&conn, super::trim_line(&line), &mut tasks).await;
+        if id % 64 == 0 {
+            // Let the workers finish some while more arrive.
+            tokio::task::yield_now().await;
+        }
+    }
+    // A slow one is registered while it runs, and cancellable.
+    super::dispatch(
+        &conn,
+        super::trim_line(&call(n, "sleepy", json!({"ms": 60_000, "tag": "slow"}))),
+        &mut tasks,
+    )
+    .await;
+    assert!(
+        conn.running
+            .lock()
+            .unwrap()
+            .contains_key(&mcp_core::RequestId::Number(n))
+    );
+    let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                        "params": {"requestId": n}})
+    .to_string();
+    super::dispatch(&conn, cancel.as_bytes(), &mut tasks).await;
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await
+    .unwrap();
+    assert_eq!(conn.running.lock().unwrap().len(), 0, "stale entries");
+    drop(conn);
+    assert_eq!(answers.await.unwrap(), n);
+}
