@@ -63,7 +63,8 @@ pub use client_requests::{Caller, PendingReplies};
 pub use credential_watch::{CredentialWatch, RevocationFeed};
 pub use input::InputRequired;
 pub use jsonrpc::{
-    ClientResponse, ErrorObject, Message, Notification, Request, RequestId, Response,
+    ClientResponse, ErrorObject, MAX_JSON_DEPTH, Message, Notification, Request, RequestId,
+    Response, nesting_exceeds,
 };
 pub use model::{
     Annotations, CallToolResult, Completion, CompletionArgument, CompletionContext, CompletionRef,

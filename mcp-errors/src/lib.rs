@@ -59,6 +59,7 @@
 mod builtin;
 mod error;
 mod finish;
+mod limits;
 mod normalized;
 mod normalizer;
 mod quota;

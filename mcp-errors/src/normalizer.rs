@@ -136,7 +136,15 @@ impl NormalizerChain {
     /// Asks each normalizer in order; an HTTP status of 400 or more that none
     /// recognises still yields an error from the generic fallback. The result is
     /// sanitized: text capped, secrets and internal host names redacted.
+    ///
+    /// A JSON body nested deeper than [`mcp_core::MAX_JSON_DEPTH`] is an error
+    /// (`upstream_response_too_deep`) whatever its status, found before any
+    /// normalizer sees the body.
     pub fn normalize(&self, response: &UpstreamResponse) -> Option<NormalizedError> {
+        if response.too_deep() {
+            let err = crate::limits::failure::too_deep(response.status());
+            return Some(finish::finish(response, err, &self.sanitizer));
+        }
         let found = self
             .normalizers
             .iter()

@@ -146,6 +146,14 @@ impl UpstreamResponse {
         String::from_utf8_lossy(&self.body)
     }
 
+    /// Whether the body looks like JSON and nests deeper than
+    /// [`mcp_core::MAX_JSON_DEPTH`]: no parser is given it.
+    pub(crate) fn too_deep(&self) -> bool {
+        let first = self.body.iter().find(|b| !b.is_ascii_whitespace());
+        matches!(first, Some(b'{' | b'['))
+            && mcp_core::nesting_exceeds(&self.body, mcp_core::MAX_JSON_DEPTH)
+    }
+
     /// The body parsed as JSON, when it is a JSON object or array (of at most 1 MiB).
     /// Parsed once and cached.
     pub fn json(&self) -> Option<&Value> {

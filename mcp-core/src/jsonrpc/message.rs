@@ -163,10 +163,12 @@ impl Message {
     /// `-32600` when they are JSON but not a valid JSON-RPC 2.0 message (batches
     /// included: MCP removed batching), echoing the id when it could be read.
     pub fn decode(bytes: &[u8]) -> Result<Message, Response> {
-        if nesting_exceeds(bytes, MAX_DEPTH) {
+        if nesting_exceeds(bytes, MAX_JSON_DEPTH) {
             return Err(Response::error(
                 None,
-                ErrorObject::parse_error(format_args!("nesting deeper than {MAX_DEPTH} levels")),
+                ErrorObject::parse_error(format_args!(
+                    "nesting deeper than {MAX_JSON_DEPTH} levels"
+                )),
             ));
         }
         let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -187,13 +189,21 @@ impl Message {
     }
 }
 
-/// The deepest nesting of arrays and objects accepted anywhere in a message.
-const MAX_DEPTH: usize = 128;
+/// The deepest nesting of arrays and objects accepted anywhere in a message, and
+/// in any other JSON the SDK parses from outside (upstream bodies in `mcp-errors`).
+pub const MAX_JSON_DEPTH: usize = 128;
 
 /// Whether `bytes` nest arrays/objects deeper than `max` (strings are skipped, so
-/// brackets inside them do not count). Raw `params` are not parsed until a method
-/// reads them, so the limit is enforced here, once, for the whole message.
-fn nesting_exceeds(bytes: &[u8], max: usize) -> bool {
+/// brackets inside them do not count). Linear, without recursion or allocation:
+/// run it before handing untrusted JSON to a parser that recurses. Raw `params`
+/// are not parsed until a method reads them, so [`Message::decode`] enforces the
+/// limit here, once, for the whole message.
+///
+/// ```
+/// assert!(!mcp_core::nesting_exceeds(br#"{"a": [1, "[[["]}"#, 2));
+/// assert!(mcp_core::nesting_exceeds(b"[[[1]]]", 2));
+/// ```
+pub fn nesting_exceeds(bytes: &[u8], max: usize) -> bool {
     // Fast path: nesting deeper than `max` needs more than `max` opening brackets,
     // and counting them is a loop the compiler vectorizes.
     let openings = bytes.iter().filter(|&&b| b == b'[' || b == b'{').count();

@@ -7,6 +7,8 @@ mod response;
 
 pub use error::ErrorObject;
 pub use id::RequestId;
-pub use message::{ClientResponse, Message, Notification, Request};
+pub use message::{
+    ClientResponse, MAX_JSON_DEPTH, Message, Notification, Request, nesting_exceeds,
+};
 pub use response::Response;
 pub(crate) use response::encode_notification;

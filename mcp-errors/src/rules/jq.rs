@@ -6,10 +6,20 @@ use jaq_core::box_iter::box_once;
 use jaq_core::load::parse::Def;
 use jaq_core::load::{Arena, File, Loader};
 use jaq_core::native::{self, Fun};
-use jaq_core::{Compiler, Ctx, Cv, DataT, RunPtr, ValXs, Vars, data, load, unwrap_valr};
+use jaq_core::{Compiler, Ctx, Cv, DataT, RunPtr, ValXs, Vars, load, unwrap_valr};
 use jaq_json::Val;
 
-type Data = data::JustLut<Val>;
+use super::budget::{self, Budget, Exhausted, Meter, Metered};
+
+type Data = Metered;
+
+/// Natives left out: `env` would show the process environment (signing keys) to
+/// whoever writes a rule, the `debug`/`stderr` family writes to the server's
+/// stderr, and `range/3` is replaced by one that counts its steps.
+const DROPPED: &[&str] = &["env", "debug_empty", "stderr_empty", "halt", "range"];
+
+/// Standard definitions built on the dropped natives.
+const DROPPED_DEFS: &[&str] = &["stderr", "debug", "halt", "halt_error"];
 
 /// A compiled expression.
 pub(super) struct Expr {
@@ -35,7 +45,7 @@ fn prelude() -> &'static [Def] {
         jaq_core::defs()
             .chain(jaq_std::defs())
             .chain(jaq_json::defs())
-            .filter(|d| !NATIVE.contains(&d.name))
+            .filter(|d| !NATIVE.contains(&d.name) && !DROPPED_DEFS.contains(&d.name))
             .collect()
     })
 }
@@ -78,6 +88,11 @@ fn type_funs() -> impl Iterator<Item = Fun<Data>> {
     table
         .into_iter()
         .map(|(name, f)| native::run::<Data>((name, native::v(0), f)))
+        .chain(std::iter::once(native::run::<Data>((
+            "range",
+            native::v(3),
+            budget::range,
+        ))))
 }
 
 impl Expr {
@@ -91,6 +106,7 @@ impl Expr {
         let funs = jaq_core::funs::<Data>()
             .chain(jaq_std::funs())
             .chain(jaq_json::funs())
+            .filter(|(name, _, _)| !DROPPED.contains(name))
             .chain(type_funs());
         let filter = Compiler::default()
             .with_funs(funs)
@@ -110,10 +126,15 @@ impl Expr {
     }
 
     /// The first output for `input`; `None` when there is none or it is an error.
-    pub(super) fn first(&self, input: &Val) -> Option<Val> {
-        let ctx = Ctx::<Data>::new(&self.filter.lut, Vars::new([]));
-        let mut outputs = self.filter.id.run((ctx, input.clone())).map(unwrap_valr);
-        outputs.next()?.ok()
+    ///
+    /// # Errors
+    /// [`Exhausted`] when `budget` ran out (now or on an earlier expression).
+    pub(super) fn first(&self, input: &Val, budget: &Budget) -> Result<Option<Val>, Exhausted> {
+        budget.run(|| {
+            let ctx = Ctx::<Data>::new(Meter::new(&self.filter.lut, budget), Vars::new([]));
+            let mut outputs = self.filter.id.run((ctx, input.clone())).map(unwrap_valr);
+            outputs.next()?.ok()
+        })
     }
 }
 
@@ -181,21 +202,25 @@ fn at(code: &str, part: &str, message: String) -> CompileError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::budget::Limits;
+    use std::time::Duration;
+
+    fn run(e: &Expr, input: &str) -> Option<String> {
+        let input = jaq_json::read::parse_single(input.as_bytes()).unwrap();
+        let budget = Budget::new(Limits::default());
+        e.first(&input, &budget).unwrap().map(|v| v.to_string())
+    }
 
     #[test]
     fn compiles_runs_and_locates_errors() {
         let e = Expr::compile(".a + 1").unwrap();
-        let out = e.first(&jaq_json::read::parse_single(r#"{"a": 1}"#.as_bytes()).unwrap());
-        assert_eq!(out.map(|v| v.to_string()), Some("2".to_owned()));
+        assert_eq!(run(&e, r#"{"a": 1}"#), Some("2".to_owned()));
         let err = Expr::compile(".a |\n  nosuchfn(1)").err().unwrap();
         assert_eq!((err.line, err.column), (2, 3), "{err:?}");
         assert!(err.message.contains("nosuchfn"), "{}", err.message);
         let types = Expr::compile("[.[] | type] + [.[] | isobject]").unwrap();
-        let out = types.first(
-            &jaq_json::read::parse_single(r#"[null, true, 1, "s", [], {}]"#.as_bytes()).unwrap(),
-        );
         assert_eq!(
-            out.map(|v| v.to_string()).as_deref(),
+            run(&types, r#"[null, true, 1, "s", [], {}]"#).as_deref(),
             Some(
                 r#"["null","boolean","number","string","array","object",false,false,false,false,false,true]"#
             )
@@ -203,5 +228,60 @@ mod tests {
         let err = Expr::compile(".a | (").err().unwrap();
         assert_eq!(err.line, 1);
         assert!(err.column >= 6, "{err:?}");
+        let ranges =
+            Expr::compile("[range(3)] + [range(5; 0; -2)] + [limit(2; range(1; 2; 0))]").unwrap();
+        assert_eq!(run(&ranges, "null").as_deref(), Some("[0,1,2,5,3,1,1,1]"));
+    }
+
+    #[test]
+    fn the_environment_is_not_readable() {
+        assert!(Expr::compile("env.HOME").is_err());
+        assert!(Expr::compile("$ENV.HOME").is_err());
+        assert!(Expr::compile(". | debug").is_err());
+    }
+
+    #[test]
+    fn runaway_expressions_end_within_budget() {
+        let limits = Limits {
+            steps: 10_000,
+            time: Duration::from_secs(3600),
+        };
+        let input = jaq_json::read::parse_single(b"[1, 2, 3]").unwrap();
+        for code in [
+            "def f: f; f",
+            "def f: 1 + f; f",
+            "def f: [f]; f",
+            "[range(1e15)] | length",
+            "[repeat(1)] | length",
+            "last(range(0; 1; 0))",
+            "[.[] as $a | .[] as $b | .[] as $c | .[] as $d | .[] as $e | .[] as $f | .[] as $g | .[] as $h | .[] as $i | $a] | length",
+            "until(false; .)",
+            "[recurse(.)] | length",
+        ] {
+            let e = Expr::compile(code).unwrap();
+            let budget = Budget::new(limits);
+            assert_eq!(e.first(&input, &budget), Err(Exhausted), "{code}");
+            assert!(
+                budget.steps() <= limits.steps + 1,
+                "{code}: {}",
+                budget.steps()
+            );
+            // Once spent, later expressions on the same response do not start.
+            let cheap = Expr::compile(".").unwrap();
+            assert_eq!(cheap.first(&input, &budget), Err(Exhausted));
+        }
+    }
+
+    #[test]
+    fn the_time_budget_stops_an_expression_too() {
+        let limits = Limits {
+            steps: u64::MAX,
+            time: Duration::ZERO,
+        };
+        let input = jaq_json::read::parse_single(b"null").unwrap();
+        let e = Expr::compile("def f: f; f").unwrap();
+        let budget = Budget::new(limits);
+        assert_eq!(e.first(&input, &budget), Err(Exhausted));
+        assert!(budget.steps() <= 64, "{}", budget.steps());
     }
 }

@@ -1,5 +1,6 @@
 //! [`RuleSet`]: error normalization configured with jq expressions instead of code.
 
+mod budget;
 mod jq;
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use serde::Deserialize;
 
 use crate::ratelimit::MAX_WAIT;
 use crate::{Error, ErrorNormalizer, NormalizedError, UpstreamResponse};
+use budget::{Budget, Limits};
 use jq::Expr;
 
 /// How much of a non-JSON body the expressions see as `.text`.
@@ -29,6 +31,16 @@ const MAX_JSON_BODY: usize = 1 << 20;
 /// `needs_reauth` (expressions); `provider` (plain text). Everything compiles at
 /// start-up: a bad expression is an [`Error::Expression`] naming the rule, the field
 /// and the position.
+///
+/// Upstream bodies are hostile input: a body is parsed only when it is at most
+/// 1 MiB and nests no deeper than [`mcp_core::MAX_JSON_DEPTH`] (else `.body` is
+/// `null`; a [`NormalizerChain`](crate::NormalizerChain) answers such a body with
+/// `upstream_response_too_deep` before any rule runs). All expressions together
+/// get a budget per response, 10,000 steps and 250 ms by default
+/// ([`with_budget`](Self::with_budget)); recursion, `range`, `repeat` and nested
+/// iteration all count. An expression that runs out yields nothing (a warning is
+/// logged) and the rules after it are skipped. `env`, `debug`, `stderr` and `halt`
+/// are not available.
 ///
 /// ```
 /// use mcp_errors::{NormalizerChain, RuleSet, UpstreamResponse};
@@ -54,12 +66,16 @@ const MAX_JSON_BODY: usize = 1 << 20;
 /// ```
 pub struct RuleSet {
     rules: Vec<Rule>,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for RuleSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let names: Vec<&str> = self.rules.iter().map(|r| r.name.as_str()).collect();
-        f.debug_struct("RuleSet").field("rules", &names).finish()
+        f.debug_struct("RuleSet")
+            .field("rules", &names)
+            .field("limits", &self.limits)
+            .finish()
     }
 }
 
@@ -152,6 +168,15 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
+    /// The work all expressions together may do on one response: `steps` jq steps
+    /// (each term evaluated, each call, each number `range` yields) and `time`
+    /// (default 10,000 steps and 250 ms).
+    #[must_use]
+    pub fn with_budget(mut self, steps: u64, time: Duration) -> Self {
+        self.limits = Limits { steps, time };
+        self
+    }
+
     fn compile(spec: FileSpec) -> Result<Self, Error> {
         let mut rules = Vec::with_capacity(spec.rules.len());
         for r in spec.rules {
@@ -179,7 +204,10 @@ impl RuleSet {
                 name: r.name,
             });
         }
-        Ok(Self { rules })
+        Ok(Self {
+            rules,
+            limits: Limits::default(),
+        })
     }
 }
 
@@ -189,29 +217,42 @@ impl ErrorNormalizer for RuleSet {
             return None;
         }
         let input = input(response);
+        let budget = Budget::new(self.limits);
+        let eval = |rule: &Rule, field: &str, e: &Expr| {
+            e.first(&input, &budget).unwrap_or_else(|_| {
+                tracing::warn!(
+                    rule = %rule.name,
+                    field,
+                    steps = self.limits.steps,
+                    time_ms = self.limits.time.as_millis() as u64,
+                    "jq rule stopped: it exceeded its budget on this response"
+                );
+                None
+            })
+        };
         let rule = self
             .rules
             .iter()
-            .find(|r| r.when.first(&input).is_some_and(|v| truthy(&v)))?;
-        let get = |e: &Option<Expr>| e.as_ref().and_then(|e| e.first(&input));
-        let status = get(&rule.status)
+            .find(|r| eval(r, "when", &r.when).is_some_and(|v| truthy(&v)))?;
+        let get = |field: &str, e: &Option<Expr>| e.as_ref().and_then(|e| eval(rule, field, e));
+        let status = get("status", &rule.status)
             .and_then(|v| number(&v))
             .and_then(|n| u16::try_from(n as u64).ok())
             .unwrap_or(response.status());
-        let message = get(&rule.message)
+        let message = get("message", &rule.message)
             .and_then(|v| text(&v))
             .unwrap_or_default();
         let mut err =
             NormalizedError::new(status, message).with_metadata("rule", rule.name.clone());
         err.provider = rule.provider.clone();
-        err.code = get(&rule.code).and_then(|v| text(&v));
-        err.hint = get(&rule.hint).and_then(|v| text(&v));
-        err.retry_after = get(&rule.retry_after)
+        err.code = get("code", &rule.code).and_then(|v| text(&v));
+        err.hint = get("hint", &rule.hint).and_then(|v| text(&v));
+        err.retry_after = get("retry_after", &rule.retry_after)
             .and_then(|v| {
                 number(&v).or_else(|| text(&v).and_then(|t| crate::ratelimit::seconds(&t)))
             })
             .map(|s| Duration::from_secs_f64(s.clamp(0.0, MAX_WAIT.as_secs_f64())));
-        err.needs_reauth = get(&rule.needs_reauth).is_some_and(|v| truthy(&v));
+        err.needs_reauth = get("needs_reauth", &rule.needs_reauth).is_some_and(|v| truthy(&v));
         Some(err)
     }
 }
@@ -239,9 +280,12 @@ fn input(response: &UpstreamResponse) -> Val {
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| matches!(b, b'{' | b'['));
-    let body = (looks_json && bytes.len() <= MAX_JSON_BODY)
-        .then(|| jaq_json::read::parse_single(bytes).ok())
-        .flatten();
+    // jaq's parser recurses: check the nesting first, as the JSON-RPC decoder does.
+    let body = (looks_json
+        && bytes.len() <= MAX_JSON_BODY
+        && !mcp_core::nesting_exceeds(bytes, mcp_core::MAX_JSON_DEPTH))
+    .then(|| jaq_json::read::parse_single(bytes).ok())
+    .flatten();
     let text = match body {
         Some(_) => Val::Null,
         None => {

@@ -2,7 +2,7 @@
 //! errors that name the rule and the position.
 
 use http::{HeaderMap, StatusCode};
-use mcp_errors::{Error, NormalizerChain, RuleSet, UpstreamResponse};
+use mcp_errors::{Error, ErrorNormalizer, NormalizerChain, RuleSet, UpstreamResponse};
 
 fn response(status: u16, headers: &[(&str, &str)], body: &str) -> UpstreamResponse {
     let mut map = HeaderMap::new();
@@ -165,4 +165,79 @@ fn rule_files_load_by_extension() {
     std::fs::write(&other, "").unwrap();
     assert!(RuleSet::load(&other).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A body of tens of KB of `[` used to overflow the stack in jaq's parser (the
+/// process died); now no rule sees it and the chain names the problem.
+#[test]
+fn a_deeply_nested_body_gets_a_clear_error_without_crashing() {
+    let rules = RuleSet::from_toml(NETSUITE_TOML).unwrap();
+    let chain = NormalizerChain::new().with(RuleSet::from_toml(NETSUITE_TOML).unwrap());
+    for status in [200, 500] {
+        for body in [
+            "[".repeat(100_000),
+            format!("{}1{}", "[".repeat(50_000), "]".repeat(50_000)),
+            format!("{{\"a\":{}", "{\"a\":".repeat(40_000)),
+        ] {
+            let deep = response(status, &[], &body);
+            // Run on a small stack, as a worker thread would.
+            let (direct, chained) = std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn({
+                    let rules = RuleSet::from_toml(NETSUITE_TOML).unwrap();
+                    let chain = chain.clone();
+                    let deep = deep.clone();
+                    move || (rules.normalize(&deep), chain.normalize(&deep))
+                })
+                .unwrap()
+                .join()
+                .expect("no stack overflow");
+            assert_eq!(direct, None);
+            let err = chained.expect("an error");
+            assert_eq!(err.code.as_deref(), Some("upstream_response_too_deep"));
+            assert_eq!(err.status, if status == 200 { 502 } else { 500 });
+            assert!(
+                err.message.contains("deeper than 128 levels"),
+                "{}",
+                err.message
+            );
+        }
+    }
+    // Nesting within the limit is still read.
+    let ok = format!(
+        r#"{{"o:errorDetails":[{{"detail":"Bad. x","o:errorCode":"E"}}],"x":{}1{}}}"#,
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    let err = rules.normalize(&response(400, &[], &ok)).unwrap();
+    assert_eq!(err.code.as_deref(), Some("E"));
+}
+
+/// A rule that loops forever on some bodies ends within its budget, and the
+/// chain falls through to the built-ins.
+#[test]
+fn a_runaway_rule_ends_within_its_budget() {
+    let rules = RuleSet::from_toml(
+        r#"
+        [[rules]]
+        name = "runaway"
+        when = '.body | [.[] as $a | .[] as $b | .[] as $c | .[] as $d | 1] | length > 0'
+        [[rules]]
+        name = "forever"
+        when = 'def f: f; f'
+        [[rules]]
+        name = "never-reached"
+        when = 'true'
+        message = '"unreachable"'
+    "#,
+    )
+    .unwrap()
+    .with_budget(10_000, std::time::Duration::from_secs(3600));
+    let body = format!("[{}0]", "0,".repeat(2_000));
+    let upstream = response(500, &[], &body);
+    assert_eq!(rules.normalize(&upstream), None);
+    let chain = NormalizerChain::new().with(rules).with_builtins();
+    let err = chain.normalize(&upstream).unwrap();
+    assert_eq!(err.status, 500);
+    assert_ne!(err.message, "unreachable");
 }
