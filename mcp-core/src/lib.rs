@@ -49,6 +49,7 @@ mod jsonrpc;
 mod model;
 mod principal;
 mod rate_limit;
+mod redemptions;
 mod registry;
 mod schema;
 mod scope;
@@ -73,6 +74,7 @@ pub use model::{
 };
 pub use principal::Principal;
 pub use rate_limit::RateLimit;
+pub use redemptions::{MemoryRedemptions, Redeem, Redemptions};
 pub use schema::schema_for;
 pub use scope::{MethodClass, Scope, UnknownMethodClass};
 pub use server::{BuildError, Call, Server, ServerBuilder};

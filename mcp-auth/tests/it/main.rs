@@ -23,3 +23,4 @@ mod redis_store;
 mod scope;
 mod secrecy;
 mod streams;
+mod tenancy;

@@ -9,14 +9,14 @@ use std::future::Future;
 
 use super::prompts::{CompletionResult, Prompts};
 use super::resources::Resources;
-use super::state::StateSealer;
+use super::state::{Sealing, StateSealer};
 use super::{Inner, Parts, Server};
 use crate::registry::{self, Registry, ToolEntry};
 use crate::tool::{Handler, erase, erase_fn};
 use crate::{
     Completion, CompletionRequest, Context, ErrorObject, GetPromptResult, Implementation,
-    IntoToolResult, Prompt, Resource, ResourceContents, ResourceRequest, ResourceTemplate, Tool,
-    ToolDefinition, ToolHandler,
+    IntoToolResult, Prompt, Redemptions, Resource, ResourceContents, ResourceRequest,
+    ResourceTemplate, Tool, ToolDefinition, ToolHandler,
 };
 
 /// Builds a [`Server`]. Registration problems are collected and reported together by
@@ -33,8 +33,7 @@ pub struct ServerBuilder<S = ()> {
     pub(super) page_size: usize,
     pub(super) list_ttl: Duration,
     pub(super) rate_limit_as_result: bool,
-    pub(super) state_key: Option<Vec<u8>>,
-    pub(super) state_ttl: Duration,
+    pub(super) sealing: Sealing,
     pub(super) client_request_timeout: Duration,
 }
 
@@ -56,8 +55,7 @@ impl ServerBuilder<()> {
             page_size: 100,
             list_ttl: Duration::from_secs(60),
             rate_limit_as_result: false,
-            state_key: None,
-            state_ttl: Duration::from_secs(600),
+            sealing: Sealing::default(),
             client_request_timeout: Duration::from_secs(60),
         }
     }
@@ -77,8 +75,7 @@ impl ServerBuilder<()> {
             page_size: self.page_size,
             list_ttl: self.list_ttl,
             rate_limit_as_result: self.rate_limit_as_result,
-            state_key: self.state_key,
-            state_ttl: self.state_ttl,
+            sealing: self.sealing,
             client_request_timeout: self.client_request_timeout,
         }
     }
@@ -127,14 +124,38 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// random key is made per process, so a retry must reach the same instance.
     #[must_use]
     pub fn request_state_key(mut self, key: impl Into<Vec<u8>>) -> Self {
-        self.state_key = Some(key.into());
+        self.sealing.key = Some(key.into());
         self
     }
 
-    /// How long a sealed `requestState` stays valid (default 10 minutes).
+    /// How long a sealed `requestState` stays valid (default 10 minutes, kept to
+    /// the millisecond).
+    ///
+    /// Whatever the lifetime, a state is bound to the request it was issued for:
+    /// the caller ([`Principal`](crate::Principal) digest, or anonymous), the
+    /// method, the tool, prompt or resource, and the canonical JSON of the
+    /// arguments. A retry that differs in any of them is refused with `-32602`.
     #[must_use]
     pub fn request_state_ttl(mut self, ttl: Duration) -> Self {
-        self.state_ttl = ttl;
+        self.sealing.ttl = ttl;
+        self
+    }
+
+    /// Encrypts `requestState` (XChaCha20-Poly1305 under this 32-byte key) instead
+    /// of only signing it, for handlers whose state the client must not read.
+    /// Every instance behind a load balancer must use the same key.
+    #[must_use]
+    pub fn request_state_encryption_key(mut self, key: impl Into<Vec<u8>>) -> Self {
+        self.sealing.encryption_key = Some(key.into());
+        self
+    }
+
+    /// Makes each `requestState` single-use: the first retry that brings it back
+    /// redeems it in `record`, any later one is refused (off by default; see
+    /// [`MemoryRedemptions`](crate::MemoryRedemptions)).
+    #[must_use]
+    pub fn request_state_redemptions(mut self, record: impl Redemptions) -> Self {
+        self.sealing.redemptions = Some(Arc::new(record));
         self
     }
 
@@ -245,7 +266,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// Lists every problem found: invalid or duplicate tool names, empty
     /// descriptions, schemas whose root is not an object or that do not compile.
     pub fn build(mut self) -> Result<Server, BuildError> {
-        let key = match self.state_key.take() {
+        let key = match self.sealing.key.take() {
             Some(key) => key,
             None => {
                 let mut key = vec![0u8; 32];
@@ -256,7 +277,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
                 key
             }
         };
-        let sealer = StateSealer::new(&key, self.state_ttl);
+        let sealer = StateSealer::new(&key, &self.sealing);
         if let Err(e) = &sealer {
             self.problems.push(e.clone());
         }

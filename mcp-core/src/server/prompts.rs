@@ -9,6 +9,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::Inner;
+use super::binding::Binder;
 use super::paging::fingerprint;
 use super::respond::Reply;
 use super::rounds::Rounds;
@@ -80,7 +81,7 @@ impl Inner {
         name: &str,
         arguments: Option<serde_json::Map<String, Value>>,
         request: RequestInfo,
-        binding: &str,
+        binder: Binder<'_>,
         client_capabilities: Option<&ClientCaps>,
     ) -> Response {
         let Some(&i) = self.prompts.by_name.get(name) else {
@@ -91,10 +92,10 @@ impl Inner {
         };
         let entry = &self.prompts.entries[i];
         let mut args = HashMap::new();
-        for (key, value) in arguments.unwrap_or_default() {
+        for (key, value) in arguments.iter().flatten() {
             match value {
                 Value::String(s) => {
-                    args.insert(key, s);
+                    args.insert(key.clone(), s.clone());
                 }
                 other => {
                     return Response::error(
@@ -132,7 +133,8 @@ impl Inner {
             Rounds::Done(Ok(result)) => reply.complete(&result),
             Rounds::Done(Err(e)) => Response::error(Some(reply.id), e),
             Rounds::Respond(input) => {
-                self.input_required_response(reply, input, binding, client_capabilities)
+                let binding = binder.bind_map(name, arguments.as_ref());
+                self.input_required_response(reply, input, &binding, client_capabilities)
             }
             Rounds::Failed(why) => Response::error(Some(reply.id), ErrorObject::internal(why)),
         }

@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 use std::collections::HashMap;
 
 use super::Inner;
+use super::binding::Binder;
 use super::paging::fingerprint;
 use super::prompts::guarded;
 use super::respond::Reply;
@@ -146,7 +147,7 @@ impl Inner {
         reply: Reply<'_>,
         uri: &str,
         request: RequestInfo,
-        binding: &str,
+        binder: Binder<'_>,
         client_capabilities: Option<&ClientCaps>,
     ) -> Response {
         let modern = reply.version.is_modern();
@@ -170,7 +171,8 @@ impl Inner {
             }
             Rounds::Done(Err(e)) => Response::error(Some(reply.id), e),
             Rounds::Respond(input) => {
-                self.input_required_response(reply, input, binding, client_capabilities)
+                let binding = binder.bind(uri, None);
+                self.input_required_response(reply, input, &binding, client_capabilities)
             }
             Rounds::Failed(why) => Response::error(Some(reply.id), ErrorObject::internal(why)),
         }

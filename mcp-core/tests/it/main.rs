@@ -13,3 +13,4 @@ mod fixtures;
 pub(crate) mod rounds;
 mod schema_conformance;
 mod spec_vectors;
+mod state_binding;
