@@ -76,7 +76,7 @@ pub use principal::Principal;
 pub use rate_limit::RateLimit;
 pub use redemptions::{MemoryRedemptions, Redeem, Redemptions};
 pub use schema::schema_for;
-pub use scope::{MethodClass, Scope, UnknownMethodClass};
+pub use scope::{Access, MethodClass, Scope, UnknownMethodClass};
 pub use server::{BuildError, Call, Server, ServerBuilder};
 pub use tool::{
     Context, Envelope, IntoToolResult, Json, NotificationStream, Notifier, Tool, ToolError,

@@ -131,6 +131,67 @@ impl Default for Scope {
     }
 }
 
+/// What a resource, resource template or prompt asks of a caller's [`Scope`], as a
+/// tool's class and tags do: a scope that does not permit it sees no trace of it
+/// (lists, reads, `prompts/get`, completion, subscriptions answer as for something
+/// that does not exist).
+///
+/// Registered without one (`ServerBuilder::resource`, `prompt`, ...), an item
+/// counts as [`MethodClass::Read`] without tags: any scope permitting reads and
+/// naming no tags sees it.
+///
+/// ```
+/// use mcp_core::{Access, MethodClass, Scope};
+/// let billing = Access::new(MethodClass::Read).with_tags(["billing"]);
+/// assert!(billing.permits(&Scope::new([MethodClass::Read])));
+/// assert!(!billing.permits(&Scope::new([MethodClass::Read]).with_tags(["crm"])));
+/// assert!(!billing.permits(&Scope::new([MethodClass::Write])));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    class: MethodClass,
+    tags: Vec<String>,
+}
+
+impl Access {
+    /// Access of this class, without tags.
+    pub fn new(class: MethodClass) -> Self {
+        Self {
+            class,
+            tags: Vec::new(),
+        }
+    }
+
+    /// The tags a tag-filtered scope matches against.
+    #[must_use]
+    pub fn with_tags<T: Into<String>>(mut self, tags: impl IntoIterator<Item = T>) -> Self {
+        self.tags = tags.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether `scope` permits it.
+    pub fn permits(&self, scope: &Scope) -> bool {
+        scope.permits(self.class, &self.tags)
+    }
+}
+
+impl Default for Access {
+    /// Read, no tags.
+    fn default() -> Self {
+        Self::new(MethodClass::Read)
+    }
+}
+
+/// Whether a request held to `scope` (none: everything) may see an item
+/// registered with `access` (none: the default).
+pub(crate) fn visible(access: Option<&Access>, scope: Option<&Scope>) -> bool {
+    match (scope, access) {
+        (None, _) => true,
+        (Some(scope), Some(access)) => access.permits(scope),
+        (Some(scope), None) => scope.permits(MethodClass::Read, &[] as &[&str]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use super::{Inner, Parts, Server};
 use crate::registry::{self, Registry, ToolEntry};
 use crate::tool::{Handler, erase, erase_fn};
 use crate::{
-    Completion, CompletionRequest, Context, ErrorObject, GetPromptResult, Implementation,
+    Access, Completion, CompletionRequest, Context, ErrorObject, GetPromptResult, Implementation,
     IntoToolResult, Prompt, Redemptions, Resource, ResourceContents, ResourceRequest,
     ResourceTemplate, Tool, ToolDefinition, ToolHandler,
 };
@@ -204,13 +204,42 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// Return [`ErrorObject::resource_not_found`] (or no contents) for a missing
     /// resource; the client gets the not-found error of its protocol era.
     #[must_use]
-    pub fn resource<F, Fut>(mut self, resource: Resource, handler: F) -> Self
+    pub fn resource<F, Fut>(self, resource: Resource, handler: F) -> Self
+    where
+        F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+    {
+        self.add_readable(Readable::Fixed(resource), None, handler)
+    }
+
+    /// [`resource`](Self::resource) visible only to scopes that permit `access`
+    /// (others get the answer for a resource that does not exist). Its reads are
+    /// never marked publicly cacheable.
+    #[must_use]
+    pub fn resource_with_access<F, Fut>(
+        self,
+        resource: Resource,
+        access: Access,
+        handler: F,
+    ) -> Self
+    where
+        F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+    {
+        self.add_readable(Readable::Fixed(resource), Some(access), handler)
+    }
+
+    fn add_readable<F, Fut>(mut self, what: Readable, access: Option<Access>, handler: F) -> Self
     where
         F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
     {
         let handler = erase_fn(handler, Arc::clone(&self.state));
-        if let Err(e) = self.resources.add_fixed(resource, handler) {
+        let added = match what {
+            Readable::Fixed(resource) => self.resources.add_fixed(resource, access, handler),
+            Readable::Template(template) => self.resources.add_template(template, access, handler),
+        };
+        if let Err(e) = added {
             self.problems.push(e);
         }
         self
@@ -220,29 +249,60 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// and the handler that reads its resources; `ResourceRequest::variables` holds
     /// the matched variables.
     #[must_use]
-    pub fn resource_template<F, Fut>(mut self, template: ResourceTemplate, handler: F) -> Self
+    pub fn resource_template<F, Fut>(self, template: ResourceTemplate, handler: F) -> Self
     where
         F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
     {
-        let handler = erase_fn(handler, Arc::clone(&self.state));
-        if let Err(e) = self.resources.add_template(template, handler) {
-            self.problems.push(e);
-        }
-        self
+        self.add_readable(Readable::Template(template), None, handler)
+    }
+
+    /// [`resource_template`](Self::resource_template) visible only to scopes that
+    /// permit `access`: its listing, reads, completion and subscriptions.
+    #[must_use]
+    pub fn resource_template_with_access<F, Fut>(
+        self,
+        template: ResourceTemplate,
+        access: Access,
+        handler: F,
+    ) -> Self
+    where
+        F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+    {
+        self.add_readable(Readable::Template(template), Some(access), handler)
     }
 
     /// Registers a prompt and the handler that renders it from its arguments:
     /// `async fn(HashMap<String, String>, Context<S>) -> Result<GetPromptResult, ErrorObject>`.
     /// Required arguments are checked before the handler runs.
     #[must_use]
-    pub fn prompt<F, Fut>(mut self, prompt: Prompt, handler: F) -> Self
+    pub fn prompt<F, Fut>(self, prompt: Prompt, handler: F) -> Self
+    where
+        F: Fn(HashMap<String, String>, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<GetPromptResult, ErrorObject>> + Send + 'static,
+    {
+        self.add_prompt(prompt, None, handler)
+    }
+
+    /// [`prompt`](Self::prompt) visible only to scopes that permit `access`: its
+    /// listing, `prompts/get` and completion.
+    #[must_use]
+    pub fn prompt_with_access<F, Fut>(self, prompt: Prompt, access: Access, handler: F) -> Self
+    where
+        F: Fn(HashMap<String, String>, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<GetPromptResult, ErrorObject>> + Send + 'static,
+    {
+        self.add_prompt(prompt, Some(access), handler)
+    }
+
+    fn add_prompt<F, Fut>(mut self, prompt: Prompt, access: Option<Access>, handler: F) -> Self
     where
         F: Fn(HashMap<String, String>, Context<S>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<GetPromptResult, ErrorObject>> + Send + 'static,
     {
         let handler = erase_fn(handler, Arc::clone(&self.state));
-        if let Err(e) = self.prompts.add(prompt, handler) {
+        if let Err(e) = self.prompts.add(prompt, access, handler) {
             self.problems.push(e);
         }
         self
@@ -302,6 +362,12 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
             })),
         })
     }
+}
+
+/// A resource or a resource template, on its way to the registry.
+enum Readable {
+    Fixed(Resource),
+    Template(ResourceTemplate),
 }
 
 /// The server's configuration is invalid; every problem found is listed.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::binding::{Binder, Binding};
 use super::call::CallKind;
+use super::paging::cursor_binding;
 use super::respond::Reply;
 use super::{Call, Server};
 use crate::model::ClientCaps;
@@ -30,15 +31,18 @@ impl Server {
             .unwrap_or(ProtocolVersion::V2025_03_26);
         let envelope = Arc::new(envelope);
         let scope = crate::principal::scope_of(&envelope.extensions);
+        let principal = Principal::of(&envelope.extensions);
         let reply = Reply {
             id: id.clone(),
             version,
             meta: &inner.meta,
             ttl_ms: inner.list_ttl_ms,
-            private: scope.is_some(),
+            // What a caller with an identity or a scope is answered is theirs.
+            private: scope.is_some() || principal.is_some(),
+            cursor_binding: cursor_binding(principal, scope),
         };
         let binder = Binder {
-            caller: Principal::of(&envelope.extensions),
+            caller: principal,
             method: &method,
         };
         // A retried multi round-trip request: its state must be intact, ours, and
@@ -92,22 +96,28 @@ impl Server {
                     .call_tool(reply, &name, arguments, scope, request, binder, caps)
                     .await
             }
-            CallKind::ListResources { cursor } => inner.list_resources(reply, cursor.as_deref()),
-            CallKind::ListTemplates { cursor } => inner.list_templates(reply, cursor.as_deref()),
+            CallKind::ListResources { cursor } => {
+                inner.list_resources(reply, cursor.as_deref(), scope)
+            }
+            CallKind::ListTemplates { cursor } => {
+                inner.list_templates(reply, cursor.as_deref(), scope)
+            }
             CallKind::ReadResource { uri } => {
                 inner
-                    .read_resource(reply, &uri, request, binder, caps)
+                    .read_resource(reply, &uri, scope, request, binder, caps)
                     .await
             }
-            CallKind::Subscribe { uri } => inner.subscribe(reply, &uri),
-            CallKind::ListPrompts { cursor } => inner.list_prompts(reply, cursor.as_deref()),
+            CallKind::Subscribe { uri } => inner.subscribe(reply, &uri, scope),
+            CallKind::ListPrompts { cursor } => inner.list_prompts(reply, cursor.as_deref(), scope),
             CallKind::GetPrompt { name, arguments } => {
                 inner
-                    .get_prompt(reply, &name, arguments, request, binder, caps)
+                    .get_prompt(reply, &name, arguments, scope, request, binder, caps)
                     .await
             }
-            CallKind::Complete(completion) => inner.complete(reply, completion, request).await,
-            CallKind::Listen(filter) => inner.listen(reply, filter, &envelope).await,
+            CallKind::Complete(completion) => {
+                inner.complete(reply, completion, scope, request).await
+            }
+            CallKind::Listen(filter) => inner.listen(reply, filter, scope, &envelope).await,
         }
     }
 }
