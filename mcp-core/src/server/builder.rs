@@ -35,6 +35,7 @@ pub struct ServerBuilder<S = ()> {
     pub(super) rate_limit_as_result: bool,
     pub(super) sealing: Sealing,
     pub(super) client_request_timeout: Duration,
+    pub(super) reserved_expansion: bool,
 }
 
 impl ServerBuilder<()> {
@@ -57,6 +58,7 @@ impl ServerBuilder<()> {
             rate_limit_as_result: false,
             sealing: Sealing::default(),
             client_request_timeout: Duration::from_secs(60),
+            reserved_expansion: false,
         }
     }
 
@@ -77,6 +79,7 @@ impl ServerBuilder<()> {
             rate_limit_as_result: self.rate_limit_as_result,
             sealing: self.sealing,
             client_request_timeout: self.client_request_timeout,
+            reserved_expansion: self.reserved_expansion,
         }
     }
 }
@@ -273,6 +276,17 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
         self.add_readable(Readable::Template(template), Some(access), handler)
     }
 
+    /// Allows reserved expansion (`{+path}`) in resource templates: such a
+    /// variable's value may span `/` (`file:///{+path}` matches `file:///src/a.rs`
+    /// with `path = "src/a.rs"`), though never `?`, `#`, `\\`, NUL or a `.` or `..`
+    /// segment, decoded or not. Off by default: a template using it is then a
+    /// build error, and every variable stops at `/`.
+    #[must_use]
+    pub fn reserved_template_expansion(mut self, allowed: bool) -> Self {
+        self.reserved_expansion = allowed;
+        self
+    }
+
     /// Registers a prompt and the handler that renders it from its arguments:
     /// `async fn(HashMap<String, String>, Context<S>) -> Result<GetPromptResult, ErrorObject>`.
     /// Required arguments are checked before the handler runs.
@@ -337,6 +351,13 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
                 key
             }
         };
+        if !self.reserved_expansion {
+            for template in self.resources.reserved_templates() {
+                self.problems.push(format!(
+                    "resource template {template:?} uses reserved expansion ({{+name}}), whose values may span '/': opt in with ServerBuilder::reserved_template_expansion(true)"
+                ));
+            }
+        }
         let sealer = StateSealer::new(&key, &self.sealing);
         if let Err(e) = &sealer {
             self.problems.push(e.clone());

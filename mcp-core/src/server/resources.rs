@@ -110,6 +110,15 @@ impl Resources {
         self.fixed.is_empty() && self.templates.is_empty()
     }
 
+    /// The templates that use reserved expansion (`{+name}`).
+    pub(crate) fn reserved_templates(&self) -> Vec<String> {
+        self.templates
+            .iter()
+            .filter(|t| t.parsed.has_reserved())
+            .map(|t| t.template.uri_template.clone())
+            .collect()
+    }
+
     /// The handler for `uri` and the request to give it, among the resources and
     /// templates `scope` permits (the others are as if not registered).
     pub(crate) fn resolve(&self, uri: &str, scope: Option<&Scope>) -> Option<Found<'_>> {
