@@ -7,8 +7,11 @@
 //! - Tools: a typed [`Tool`] trait (derive it with `#[derive(Tool)]`), arguments
 //!   validated against the tool's JSON Schema before the handler runs, typed
 //!   structured results ([`Json`]), and [`ToolError`]s the model can act on.
-//! - Scopes: a [`Scope`] in the request's extensions limits which tools are listed
-//!   and callable.
+//! - Callers: a [`Principal`] (or a bare [`Scope`]) in the request's extensions
+//!   limits what every method lists and serves (tools, and resources, templates and
+//!   prompts through their [`Access`]); whatever is bound to a caller (replies to
+//!   server-to-client requests, `requestState`, list cursors) is refused to anyone
+//!   else.
 //!
 //! Transports live in `mcp-transport`; this crate never touches the network.
 //!

@@ -58,12 +58,15 @@ impl FromStr for MethodClass {
     }
 }
 
-/// Which tools a request may list and call.
+/// What a request may see and use: tools, and resources, resource templates and
+/// prompts (through their [`Access`]).
 ///
 /// A transport or an auth layer puts a `Scope` into the request's
-/// [`http::Extensions`]; `tools/list` then shows, and `tools/call` allows, only the
-/// tools it permits. A hidden tool answers exactly like a nonexistent one. Without a
-/// `Scope` every tool is visible.
+/// [`http::Extensions`] (usually inside a [`Principal`](crate::Principal)); every
+/// list then shows, and every method (`tools/call`, `resources/read`,
+/// `prompts/get`, `completion/complete`, subscriptions) allows, only what it
+/// permits. A hidden item answers exactly like a nonexistent one. Without a `Scope`
+/// everything is visible.
 ///
 /// A tool is permitted when its class is one of the scope's classes and, if the scope
 /// names tags, the tool carries at least one of them.
