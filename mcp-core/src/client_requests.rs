@@ -56,6 +56,11 @@ impl Caller {
 /// per connection. Over HTTP there is one per process, which is why a reply must
 /// reach the instance that sent the request (route on the id's prefix, or use
 /// sticky sessions); modern clients need none of this (multi round-trip requests).
+///
+/// Request ids carry 128 random bits, so only the stream a request went out on
+/// knows its id, and each waiting request remembers its [`Caller`]: a reply from
+/// anyone else is refused exactly like a reply to an unknown id, and leaves the
+/// request waiting for its own caller.
 #[derive(Clone, Debug)]
 pub struct PendingReplies {
     waiting: Arc<Mutex<Waiting>>,

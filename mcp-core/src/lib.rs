@@ -7,8 +7,11 @@
 //! - Tools: a typed [`Tool`] trait (derive it with `#[derive(Tool)]`), arguments
 //!   validated against the tool's JSON Schema before the handler runs, typed
 //!   structured results ([`Json`]), and [`ToolError`]s the model can act on.
-//! - Scopes: a [`Scope`] in the request's extensions limits which tools are listed
-//!   and callable.
+//! - Callers: a [`Principal`] (or a bare [`Scope`]) in the request's extensions
+//!   limits what every method lists and serves (tools, and resources, templates and
+//!   prompts through their [`Access`]); whatever is bound to a caller (replies to
+//!   server-to-client requests, `requestState`, list cursors) is refused to anyone
+//!   else.
 //!
 //! Transports live in `mcp-transport`; this crate never touches the network.
 //!
@@ -49,6 +52,7 @@ mod jsonrpc;
 mod model;
 mod principal;
 mod rate_limit;
+mod redemptions;
 mod registry;
 mod schema;
 mod scope;
@@ -74,8 +78,9 @@ pub use model::{
 };
 pub use principal::Principal;
 pub use rate_limit::RateLimit;
+pub use redemptions::{MemoryRedemptions, Redeem, Redemptions};
 pub use schema::schema_for;
-pub use scope::{MethodClass, Scope, UnknownMethodClass};
+pub use scope::{Access, MethodClass, Scope, UnknownMethodClass};
 pub use server::{BuildError, Call, Server, ServerBuilder};
 pub use tool::{
     Context, Envelope, IntoToolResult, Json, NotificationStream, Notifier, Tool, ToolError,

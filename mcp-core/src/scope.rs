@@ -58,12 +58,15 @@ impl FromStr for MethodClass {
     }
 }
 
-/// Which tools a request may list and call.
+/// What a request may see and use: tools, and resources, resource templates and
+/// prompts (through their [`Access`]).
 ///
 /// A transport or an auth layer puts a `Scope` into the request's
-/// [`http::Extensions`]; `tools/list` then shows, and `tools/call` allows, only the
-/// tools it permits. A hidden tool answers exactly like a nonexistent one. Without a
-/// `Scope` every tool is visible.
+/// [`http::Extensions`] (usually inside a [`Principal`](crate::Principal)); every
+/// list then shows, and every method (`tools/call`, `resources/read`,
+/// `prompts/get`, `completion/complete`, subscriptions) allows, only what it
+/// permits. A hidden item answers exactly like a nonexistent one. Without a `Scope`
+/// everything is visible.
 ///
 /// A tool is permitted when its class is one of the scope's classes and, if the scope
 /// names tags, the tool carries at least one of them.
@@ -128,6 +131,67 @@ impl Scope {
 impl Default for Scope {
     fn default() -> Self {
         Self::all()
+    }
+}
+
+/// What a resource, resource template or prompt asks of a caller's [`Scope`], as a
+/// tool's class and tags do: a scope that does not permit it sees no trace of it
+/// (lists, reads, `prompts/get`, completion, subscriptions answer as for something
+/// that does not exist).
+///
+/// Registered without one (`ServerBuilder::resource`, `prompt`, ...), an item
+/// counts as [`MethodClass::Read`] without tags: any scope permitting reads and
+/// naming no tags sees it.
+///
+/// ```
+/// use mcp_core::{Access, MethodClass, Scope};
+/// let billing = Access::new(MethodClass::Read).with_tags(["billing"]);
+/// assert!(billing.permits(&Scope::new([MethodClass::Read])));
+/// assert!(!billing.permits(&Scope::new([MethodClass::Read]).with_tags(["crm"])));
+/// assert!(!billing.permits(&Scope::new([MethodClass::Write])));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    class: MethodClass,
+    tags: Vec<String>,
+}
+
+impl Access {
+    /// Access of this class, without tags.
+    pub fn new(class: MethodClass) -> Self {
+        Self {
+            class,
+            tags: Vec::new(),
+        }
+    }
+
+    /// The tags a tag-filtered scope matches against.
+    #[must_use]
+    pub fn with_tags<T: Into<String>>(mut self, tags: impl IntoIterator<Item = T>) -> Self {
+        self.tags = tags.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether `scope` permits it.
+    pub fn permits(&self, scope: &Scope) -> bool {
+        scope.permits(self.class, &self.tags)
+    }
+}
+
+impl Default for Access {
+    /// Read, no tags.
+    fn default() -> Self {
+        Self::new(MethodClass::Read)
+    }
+}
+
+/// Whether a request held to `scope` (none: everything) may see an item
+/// registered with `access` (none: the default).
+pub(crate) fn visible(access: Option<&Access>, scope: Option<&Scope>) -> bool {
+    match (scope, access) {
+        (None, _) => true,
+        (Some(scope), Some(access)) => access.permits(scope),
+        (Some(scope), None) => scope.permits(MethodClass::Read, &[] as &[&str]),
     }
 }
 

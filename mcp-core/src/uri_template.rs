@@ -1,12 +1,17 @@
 //! RFC 6570 level-1 URI templates (`test://items/{id}`): expansion values are
-//! percent-encoded unreserved strings, so a variable never spans `/`, `?` or `#`.
+//! percent-encoded unreserved strings, so a variable never spans `/`, `?` or `#`,
+//! and neither does its percent-decoded value (`..%2F..%2Fx` matches nothing).
+//! Reserved expansion (`{+path}`), whose value may span `/`, is parsed but only
+//! served when the server opts in
+//! ([`ServerBuilder::reserved_template_expansion`](crate::ServerBuilder::reserved_template_expansion)).
 
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Part {
     Literal(String),
-    Var(String),
+    /// A variable; `true` for reserved expansion (`{+name}`), which may span `/`.
+    Var(String, bool),
 }
 
 /// A parsed template.
@@ -27,22 +32,26 @@ impl UriTemplate {
             let Some(close) = rest[open..].find('}') else {
                 return Err(format!("unclosed '{{' in URI template {template:?}"));
             };
-            let name = &rest[open + 1..open + close];
+            let expression = &rest[open + 1..open + close];
+            let (name, reserved) = match expression.strip_prefix('+') {
+                Some(name) => (name, true),
+                None => (expression, false),
+            };
             if name.is_empty()
                 || !name
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
             {
                 return Err(format!(
-                    "URI template {template:?}: {{{name}}} is not a simple variable (only RFC 6570 level 1 is supported)"
+                    "URI template {template:?}: {{{expression}}} is not a simple variable (only RFC 6570 level 1 and {{+name}} are supported)"
                 ));
             }
-            if matches!(parts.last(), Some(Part::Var(_))) {
+            if matches!(parts.last(), Some(Part::Var(..))) {
                 return Err(format!(
                     "URI template {template:?}: two variables need a literal between them"
                 ));
             }
-            parts.push(Part::Var(name.to_owned()));
+            parts.push(Part::Var(name.to_owned(), reserved));
             rest = &rest[open + close + 1..];
         }
         if rest.contains('}') {
@@ -54,7 +63,15 @@ impl UriTemplate {
         Ok(Self { parts })
     }
 
-    /// The variables of `uri` when it matches, percent-decoded.
+    /// Whether it uses reserved expansion (`{+name}`), whose values may span `/`.
+    pub(crate) fn has_reserved(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, Part::Var(_, true)))
+    }
+
+    /// The variables of `uri` when it matches, percent-decoded. A value never
+    /// holds `?`, `#`, `\\` or NUL, nor is (or, for `{+name}`, has a segment
+    /// that is) `.` or `..`; only `{+name}` values may hold `/`. Checked on the
+    /// decoded value.
     pub(crate) fn matches(&self, uri: &str) -> Option<HashMap<String, String>> {
         let mut vars = HashMap::new();
         let mut rest = uri;
@@ -62,23 +79,40 @@ impl UriTemplate {
         while i < self.parts.len() {
             match &self.parts[i] {
                 Part::Literal(lit) => rest = rest.strip_prefix(lit.as_str())?,
-                Part::Var(name) => {
+                Part::Var(name, reserved) => {
                     // A variable ends at the next literal, or at the end of the URI.
                     let end = match self.parts.get(i + 1) {
                         Some(Part::Literal(next)) => rest.find(next.as_str())?,
                         _ => rest.len(),
                     };
                     let value = &rest[..end];
-                    if value.is_empty() || value.contains(['/', '?', '#']) {
+                    if value.is_empty() || value.contains(['?', '#']) {
                         return None;
                     }
-                    vars.insert(name.clone(), percent_decode(value)?);
+                    let value = percent_decode(value)?;
+                    if !acceptable(&value, *reserved) {
+                        return None;
+                    }
+                    vars.insert(name.clone(), value);
                     rest = &rest[end..];
                 }
             }
             i += 1;
         }
         rest.is_empty().then_some(vars)
+    }
+}
+
+/// Whether a decoded variable value is safe to hand to a handler.
+fn acceptable(value: &str, reserved: bool) -> bool {
+    if value.is_empty() || value.contains(['?', '#', '\\', '\0']) {
+        return false;
+    }
+    let dot_segment = |s: &str| s == "." || s == "..";
+    if reserved {
+        !value.split('/').any(dot_segment)
+    } else {
+        !value.contains('/') && !dot_segment(value)
     }
 }
 
@@ -123,8 +157,54 @@ mod tests {
 
     #[test]
     fn rejects_what_it_cannot_match() {
-        for bad in ["a/{", "a/{+path}", "a/{?q}", "a/{x}{y}", "a/}", "a/{}"] {
+        for bad in [
+            "a/{", "a/{+}", "a/{?q}", "a/{x}{y}", "a/}", "a/{}", "a/{#f}",
+        ] {
             assert!(UriTemplate::parse(bad).is_err(), "{bad}");
+        }
+        assert!(!UriTemplate::parse("a/{x}").unwrap().has_reserved());
+        assert!(UriTemplate::parse("a/{+x}").unwrap().has_reserved());
+    }
+
+    #[test]
+    fn decoded_values_never_carry_separators_or_dot_segments() {
+        let t = UriTemplate::parse("test://template/{id}/data").unwrap();
+        for bad in [
+            "..%2F..%2Fx",
+            "a%2Fb",
+            "a%2fb",
+            "a%3Fb",
+            "a%23b",
+            "a%00b",
+            "a%5Cb",
+            "..",
+            "%2E%2E",
+            ".",
+            "a%2",
+            "%FF",
+        ] {
+            let uri = format!("test://template/{bad}/data");
+            assert!(t.matches(&uri).is_none(), "{uri}");
+        }
+        assert_eq!(
+            t.matches("test://template/a..b/data").unwrap()["id"],
+            "a..b"
+        );
+        let files = UriTemplate::parse("file:///{+path}").unwrap();
+        assert_eq!(
+            files.matches("file:///src/a%20b.rs").unwrap()["path"],
+            "src/a b.rs"
+        );
+        for bad in [
+            "../etc/passwd",
+            "src/%2E%2E/x",
+            "a/./b",
+            "a?b",
+            "a%3Fb",
+            "a%00",
+        ] {
+            let uri = format!("file:///{bad}");
+            assert!(files.matches(&uri).is_none(), "{uri}");
         }
     }
 }

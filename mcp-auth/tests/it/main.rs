@@ -20,6 +20,7 @@ mod redis_faults;
 mod redis_server;
 #[cfg(feature = "redis")]
 mod redis_store;
-mod scope;
+pub(crate) mod scope;
 mod secrecy;
 mod streams;
+mod tenancy;

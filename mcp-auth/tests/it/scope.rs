@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::common::*;
 
-async fn token_with(manager: &TokenManager, account: &str, scope: TokenScope) -> String {
+pub(crate) async fn token_with(manager: &TokenManager, account: &str, scope: TokenScope) -> String {
     within(manager.create(NewToken::new("t", account).scope(scope)))
         .await
         .unwrap()
@@ -15,7 +15,7 @@ async fn token_with(manager: &TokenManager, account: &str, scope: TokenScope) ->
         .expose_secret()
 }
 
-fn manager() -> TokenManager {
+pub(crate) fn manager() -> TokenManager {
     TokenManager::new(MemoryStore::new(), SigningKey::generate("k1").unwrap())
 }
 

@@ -9,14 +9,14 @@ use std::future::Future;
 
 use super::prompts::{CompletionResult, Prompts};
 use super::resources::Resources;
-use super::state::StateSealer;
+use super::state::{Sealing, StateSealer};
 use super::{Inner, Parts, Server};
 use crate::registry::{self, Registry, ToolEntry};
 use crate::tool::{Handler, erase, erase_fn};
 use crate::{
-    Completion, CompletionRequest, Context, ErrorObject, GetPromptResult, Implementation,
-    IntoToolResult, Prompt, Resource, ResourceContents, ResourceRequest, ResourceTemplate, Tool,
-    ToolDefinition, ToolHandler,
+    Access, Completion, CompletionRequest, Context, ErrorObject, GetPromptResult, Implementation,
+    IntoToolResult, Prompt, Redemptions, Resource, ResourceContents, ResourceRequest,
+    ResourceTemplate, Tool, ToolDefinition, ToolHandler,
 };
 
 /// Builds a [`Server`]. Registration problems are collected and reported together by
@@ -33,9 +33,9 @@ pub struct ServerBuilder<S = ()> {
     pub(super) page_size: usize,
     pub(super) list_ttl: Duration,
     pub(super) rate_limit_as_result: bool,
-    pub(super) state_key: Option<Vec<u8>>,
-    pub(super) state_ttl: Duration,
+    pub(super) sealing: Sealing,
     pub(super) client_request_timeout: Duration,
+    pub(super) reserved_expansion: bool,
 }
 
 impl ServerBuilder<()> {
@@ -56,9 +56,9 @@ impl ServerBuilder<()> {
             page_size: 100,
             list_ttl: Duration::from_secs(60),
             rate_limit_as_result: false,
-            state_key: None,
-            state_ttl: Duration::from_secs(600),
+            sealing: Sealing::default(),
             client_request_timeout: Duration::from_secs(60),
+            reserved_expansion: false,
         }
     }
 
@@ -77,9 +77,9 @@ impl ServerBuilder<()> {
             page_size: self.page_size,
             list_ttl: self.list_ttl,
             rate_limit_as_result: self.rate_limit_as_result,
-            state_key: self.state_key,
-            state_ttl: self.state_ttl,
+            sealing: self.sealing,
             client_request_timeout: self.client_request_timeout,
+            reserved_expansion: self.reserved_expansion,
         }
     }
 }
@@ -127,14 +127,38 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// random key is made per process, so a retry must reach the same instance.
     #[must_use]
     pub fn request_state_key(mut self, key: impl Into<Vec<u8>>) -> Self {
-        self.state_key = Some(key.into());
+        self.sealing.key = Some(key.into());
         self
     }
 
-    /// How long a sealed `requestState` stays valid (default 10 minutes).
+    /// How long a sealed `requestState` stays valid (default 10 minutes, kept to
+    /// the millisecond).
+    ///
+    /// Whatever the lifetime, a state is bound to the request it was issued for:
+    /// the caller ([`Principal`](crate::Principal) digest, or anonymous), the
+    /// method, the tool, prompt or resource, and the canonical JSON of the
+    /// arguments. A retry that differs in any of them is refused with `-32602`.
     #[must_use]
     pub fn request_state_ttl(mut self, ttl: Duration) -> Self {
-        self.state_ttl = ttl;
+        self.sealing.ttl = ttl;
+        self
+    }
+
+    /// Encrypts `requestState` (XChaCha20-Poly1305 under this 32-byte key) instead
+    /// of only signing it, for handlers whose state the client must not read.
+    /// Every instance behind a load balancer must use the same key.
+    #[must_use]
+    pub fn request_state_encryption_key(mut self, key: impl Into<Vec<u8>>) -> Self {
+        self.sealing.encryption_key = Some(key.into());
+        self
+    }
+
+    /// Makes each `requestState` single-use: the first retry that brings it back
+    /// redeems it in `record`, any later one is refused (off by default; see
+    /// [`MemoryRedemptions`](crate::MemoryRedemptions)).
+    #[must_use]
+    pub fn request_state_redemptions(mut self, record: impl Redemptions) -> Self {
+        self.sealing.redemptions = Some(Arc::new(record));
         self
     }
 
@@ -183,13 +207,42 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// Return [`ErrorObject::resource_not_found`] (or no contents) for a missing
     /// resource; the client gets the not-found error of its protocol era.
     #[must_use]
-    pub fn resource<F, Fut>(mut self, resource: Resource, handler: F) -> Self
+    pub fn resource<F, Fut>(self, resource: Resource, handler: F) -> Self
+    where
+        F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+    {
+        self.add_readable(Readable::Fixed(resource), None, handler)
+    }
+
+    /// [`resource`](Self::resource) visible only to scopes that permit `access`
+    /// (others get the answer for a resource that does not exist). Its reads are
+    /// never marked publicly cacheable.
+    #[must_use]
+    pub fn resource_with_access<F, Fut>(
+        self,
+        resource: Resource,
+        access: Access,
+        handler: F,
+    ) -> Self
+    where
+        F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+    {
+        self.add_readable(Readable::Fixed(resource), Some(access), handler)
+    }
+
+    fn add_readable<F, Fut>(mut self, what: Readable, access: Option<Access>, handler: F) -> Self
     where
         F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
     {
         let handler = erase_fn(handler, Arc::clone(&self.state));
-        if let Err(e) = self.resources.add_fixed(resource, handler) {
+        let added = match what {
+            Readable::Fixed(resource) => self.resources.add_fixed(resource, access, handler),
+            Readable::Template(template) => self.resources.add_template(template, access, handler),
+        };
+        if let Err(e) = added {
             self.problems.push(e);
         }
         self
@@ -199,15 +252,38 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// and the handler that reads its resources; `ResourceRequest::variables` holds
     /// the matched variables.
     #[must_use]
-    pub fn resource_template<F, Fut>(mut self, template: ResourceTemplate, handler: F) -> Self
+    pub fn resource_template<F, Fut>(self, template: ResourceTemplate, handler: F) -> Self
     where
         F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
     {
-        let handler = erase_fn(handler, Arc::clone(&self.state));
-        if let Err(e) = self.resources.add_template(template, handler) {
-            self.problems.push(e);
-        }
+        self.add_readable(Readable::Template(template), None, handler)
+    }
+
+    /// [`resource_template`](Self::resource_template) visible only to scopes that
+    /// permit `access`: its listing, reads, completion and subscriptions.
+    #[must_use]
+    pub fn resource_template_with_access<F, Fut>(
+        self,
+        template: ResourceTemplate,
+        access: Access,
+        handler: F,
+    ) -> Self
+    where
+        F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+    {
+        self.add_readable(Readable::Template(template), Some(access), handler)
+    }
+
+    /// Allows reserved expansion (`{+path}`) in resource templates: such a
+    /// variable's value may span `/` (`file:///{+path}` matches `file:///src/a.rs`
+    /// with `path = "src/a.rs"`), though never `?`, `#`, `\\`, NUL or a `.` or `..`
+    /// segment, decoded or not. Off by default: a template using it is then a
+    /// build error, and every variable stops at `/`.
+    #[must_use]
+    pub fn reserved_template_expansion(mut self, allowed: bool) -> Self {
+        self.reserved_expansion = allowed;
         self
     }
 
@@ -215,13 +291,32 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// `async fn(HashMap<String, String>, Context<S>) -> Result<GetPromptResult, ErrorObject>`.
     /// Required arguments are checked before the handler runs.
     #[must_use]
-    pub fn prompt<F, Fut>(mut self, prompt: Prompt, handler: F) -> Self
+    pub fn prompt<F, Fut>(self, prompt: Prompt, handler: F) -> Self
+    where
+        F: Fn(HashMap<String, String>, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<GetPromptResult, ErrorObject>> + Send + 'static,
+    {
+        self.add_prompt(prompt, None, handler)
+    }
+
+    /// [`prompt`](Self::prompt) visible only to scopes that permit `access`: its
+    /// listing, `prompts/get` and completion.
+    #[must_use]
+    pub fn prompt_with_access<F, Fut>(self, prompt: Prompt, access: Access, handler: F) -> Self
+    where
+        F: Fn(HashMap<String, String>, Context<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<GetPromptResult, ErrorObject>> + Send + 'static,
+    {
+        self.add_prompt(prompt, Some(access), handler)
+    }
+
+    fn add_prompt<F, Fut>(mut self, prompt: Prompt, access: Option<Access>, handler: F) -> Self
     where
         F: Fn(HashMap<String, String>, Context<S>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<GetPromptResult, ErrorObject>> + Send + 'static,
     {
         let handler = erase_fn(handler, Arc::clone(&self.state));
-        if let Err(e) = self.prompts.add(prompt, handler) {
+        if let Err(e) = self.prompts.add(prompt, access, handler) {
             self.problems.push(e);
         }
         self
@@ -245,7 +340,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// Lists every problem found: invalid or duplicate tool names, empty
     /// descriptions, schemas whose root is not an object or that do not compile.
     pub fn build(mut self) -> Result<Server, BuildError> {
-        let key = match self.state_key.take() {
+        let key = match self.sealing.key.take() {
             Some(key) => key,
             None => {
                 let mut key = vec![0u8; 32];
@@ -256,7 +351,14 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
                 key
             }
         };
-        let sealer = StateSealer::new(&key, self.state_ttl);
+        if !self.reserved_expansion {
+            for template in self.resources.reserved_templates() {
+                self.problems.push(format!(
+                    "resource template {template:?} uses reserved expansion ({{+name}}), whose values may span '/': opt in with ServerBuilder::reserved_template_expansion(true)"
+                ));
+            }
+        }
+        let sealer = StateSealer::new(&key, &self.sealing);
         if let Err(e) = &sealer {
             self.problems.push(e.clone());
         }
@@ -281,6 +383,12 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
             })),
         })
     }
+}
+
+/// A resource or a resource template, on its way to the registry.
+enum Readable {
+    Fixed(Resource),
+    Template(ResourceTemplate),
 }
 
 /// The server's configuration is invalid; every problem found is listed.

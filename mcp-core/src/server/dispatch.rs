@@ -2,12 +2,14 @@
 
 use std::sync::Arc;
 
+use super::binding::{Binder, Binding};
 use super::call::CallKind;
+use super::paging::cursor_binding;
 use super::respond::Reply;
 use super::{Call, Server};
 use crate::model::ClientCaps;
 use crate::tool::context::RequestInfo;
-use crate::{Envelope, ErrorObject, LogLevel, ProtocolVersion, Response};
+use crate::{Envelope, ErrorObject, LogLevel, Principal, ProtocolVersion, Response};
 
 impl Server {
     pub(super) async fn run_inner(&self, call: Call, envelope: Envelope) -> Response {
@@ -29,26 +31,36 @@ impl Server {
             .unwrap_or(ProtocolVersion::V2025_03_26);
         let envelope = Arc::new(envelope);
         let scope = crate::principal::scope_of(&envelope.extensions);
+        let principal = Principal::of(&envelope.extensions);
         let reply = Reply {
             id: id.clone(),
             version,
             meta: &inner.meta,
             ttl_ms: inner.list_ttl_ms,
-            private: scope.is_some(),
+            // What a caller with an identity or a scope is answered is theirs.
+            private: scope.is_some() || principal.is_some(),
+            cursor_binding: cursor_binding(principal, scope),
         };
-        let binding = |name: &str| format!("{method}:{name}");
-        // A retried multi round-trip request: its state must be intact and ours.
-        let state = match (&retry.request_state, kind.handler_name()) {
-            (Some(sealed), Some(name)) if modern => match inner.sealer.open(sealed, &binding(name))
-            {
-                Ok(state) => Some(state),
-                Err(why) => {
-                    return Response::error(
-                        Some(reply.id),
-                        ErrorObject::invalid_params(format_args!("invalid requestState: {why}")),
-                    );
+        let binder = Binder {
+            caller: principal,
+            method: &method,
+        };
+        // A retried multi round-trip request: its state must be intact, ours, and
+        // issued to this caller for this very request.
+        let state = match (&retry.request_state, kind.binding(&binder)) {
+            (Some(sealed), Some(binding)) if modern => {
+                match inner.sealer.open(sealed, &binding).await {
+                    Ok(state) => Some(state),
+                    Err(why) => {
+                        return Response::error(
+                            Some(reply.id),
+                            ErrorObject::invalid_params(format_args!(
+                                "invalid requestState: {why}"
+                            )),
+                        );
+                    }
                 }
-            },
+            }
             _ => None,
         };
         let log_level = if modern {
@@ -80,40 +92,44 @@ impl Server {
             CallKind::Discover => inner.discover(reply),
             CallKind::ListTools { cursor } => inner.list_tools(reply, cursor.as_deref(), scope),
             CallKind::CallTool { name, arguments } => {
-                let binding = binding(&name);
                 inner
-                    .call_tool(reply, &name, arguments, scope, request, &binding, caps)
+                    .call_tool(reply, &name, arguments, scope, request, binder, caps)
                     .await
             }
-            CallKind::ListResources { cursor } => inner.list_resources(reply, cursor.as_deref()),
-            CallKind::ListTemplates { cursor } => inner.list_templates(reply, cursor.as_deref()),
+            CallKind::ListResources { cursor } => {
+                inner.list_resources(reply, cursor.as_deref(), scope)
+            }
+            CallKind::ListTemplates { cursor } => {
+                inner.list_templates(reply, cursor.as_deref(), scope)
+            }
             CallKind::ReadResource { uri } => {
-                let binding = binding(&uri);
                 inner
-                    .read_resource(reply, &uri, request, &binding, caps)
+                    .read_resource(reply, &uri, scope, request, binder, caps)
                     .await
             }
-            CallKind::Subscribe { uri } => inner.subscribe(reply, &uri),
-            CallKind::ListPrompts { cursor } => inner.list_prompts(reply, cursor.as_deref()),
+            CallKind::Subscribe { uri } => inner.subscribe(reply, &uri, scope),
+            CallKind::ListPrompts { cursor } => inner.list_prompts(reply, cursor.as_deref(), scope),
             CallKind::GetPrompt { name, arguments } => {
-                let binding = binding(&name);
                 inner
-                    .get_prompt(reply, &name, arguments, request, &binding, caps)
+                    .get_prompt(reply, &name, arguments, scope, request, binder, caps)
                     .await
             }
-            CallKind::Complete(completion) => inner.complete(reply, completion, request).await,
-            CallKind::Listen(filter) => inner.listen(reply, filter, &envelope).await,
+            CallKind::Complete(completion) => {
+                inner.complete(reply, completion, scope, request).await
+            }
+            CallKind::Listen(filter) => inner.listen(reply, filter, scope, &envelope).await,
         }
     }
 }
 
 impl CallKind {
-    /// The name a multi round-trip state is bound to, for the methods that may
-    /// ask for input.
-    fn handler_name(&self) -> Option<&str> {
+    /// What a multi round-trip state of this request is bound to, for the
+    /// methods that may ask for input (the handlers seal with the same binding).
+    fn binding(&self, binder: &Binder<'_>) -> Option<Binding> {
         match self {
-            Self::CallTool { name, .. } | Self::GetPrompt { name, .. } => Some(name),
-            Self::ReadResource { uri } => Some(uri),
+            Self::CallTool { name, arguments } => Some(binder.bind(name, arguments.as_ref())),
+            Self::GetPrompt { name, arguments } => Some(binder.bind_map(name, arguments.as_ref())),
+            Self::ReadResource { uri } => Some(binder.bind(uri, None)),
             _ => None,
         }
     }

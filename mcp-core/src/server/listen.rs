@@ -9,7 +9,7 @@ use super::call::ListenFilter;
 use super::respond::Reply;
 use crate::changes::Change;
 use crate::jsonrpc::encode_notification;
-use crate::{Envelope, ErrorObject, ListKind, Response};
+use crate::{Envelope, ErrorObject, ListKind, Response, Scope};
 
 impl ListenFilter {
     fn wants(&self, change: &Change) -> bool {
@@ -31,9 +31,15 @@ impl Inner {
     pub(crate) async fn listen(
         &self,
         reply: Reply<'_>,
-        filter: ListenFilter,
+        mut filter: ListenFilter,
+        scope: Option<&Scope>,
         envelope: &Envelope,
     ) -> Response {
+        // Subscriptions only to resources the caller may read: the others (hidden
+        // or unknown alike) are dropped, and the acknowledgement shows which stay.
+        filter
+            .resource_subscriptions
+            .retain(|uri| self.resources.resolve(uri, scope).is_some());
         let Some(out) = &envelope.notifier else {
             return Response::error(
                 Some(reply.id),

@@ -1,5 +1,6 @@
 //! [`Server`]: the dispatcher both transports drive.
 
+mod binding;
 mod builder;
 mod call;
 mod dispatch;

@@ -17,8 +17,11 @@ pub(crate) fn page<'a>(
 ) -> Result<(Vec<&'a RawValue>, Option<String>), ErrorObject> {
     let start = match cursor {
         None => 0,
-        Some(c) => cursor::decode(c, fingerprint)
-            .ok_or_else(|| ErrorObject::invalid_params("invalid cursor"))?,
+        Some(c) => cursor::decode(c, fingerprint).ok_or_else(|| {
+            ErrorObject::invalid_params(
+                "invalid cursor: altered, from another list, or issued to another caller; list again from the start",
+            )
+        })?,
     };
     let mut rest = items.skip(start);
     let page: Vec<&RawValue> = rest.by_ref().take(page_size).collect();
@@ -39,6 +42,45 @@ pub(crate) fn fingerprint<'a>(kind: &str, items: impl Iterator<Item = &'a RawVal
         hasher.update(item.get().as_bytes());
     }
     hasher.finalize().into()
+}
+
+fn bind(fingerprint: &[u8; 32], binding: &[u8; 32]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::new()
+        .chain_update(b"mcp-core cursor binding\0")
+        .chain_update(fingerprint)
+        .chain_update(binding)
+        .finalize()
+        .into()
+}
+
+/// What the cursors of a request are bound to: its principal (identity, not
+/// scope) and the scope that filters its lists; `None` when it has neither.
+pub(crate) fn cursor_binding(
+    principal: Option<&crate::Principal>,
+    scope: Option<&crate::Scope>,
+) -> Option<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    if principal.is_none() && scope.is_none() {
+        return None;
+    }
+    let mut hash = Sha256::new();
+    match principal {
+        Some(p) => hash.update(p.digest()),
+        None => hash.update([0; 32]),
+    }
+    if let Some(scope) = scope {
+        for class in scope.classes() {
+            hash.update([1]);
+            hash.update(class.as_str());
+        }
+        for tag in scope.tags() {
+            hash.update([2]);
+            hash.update((tag.len() as u64).to_be_bytes());
+            hash.update(tag);
+        }
+    }
+    Some(hash.finalize().into())
 }
 
 /// One page of a list result: `{"<key>": [...], "nextCursor": ...}`.
@@ -70,6 +112,15 @@ impl Inner {
         cursor: Option<&str>,
         fingerprint: &[u8; 32],
     ) -> Response {
+        // A cursor fits only the list, the caller and the scope it was issued for.
+        let bound;
+        let fingerprint = match &reply.cursor_binding {
+            Some(binding) => {
+                bound = bind(fingerprint, binding);
+                &bound
+            }
+            None => fingerprint,
+        };
         match page(items, cursor, self.page_size, fingerprint) {
             Ok((items, next_cursor)) => reply.cacheable(&ListPage {
                 key,

@@ -9,14 +9,19 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::Inner;
+use super::binding::Binder;
 use super::paging::fingerprint;
 use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::input::Attempt;
 use crate::model::ClientCaps;
+use crate::scope::visible;
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
-use crate::{Completion, CompletionRequest, ErrorObject, GetPromptResult, Prompt, Response};
+use crate::{
+    Access, Completion, CompletionRef, CompletionRequest, ErrorObject, GetPromptResult, Prompt,
+    Response, Scope,
+};
 
 pub(crate) type PromptResult = Result<GetPromptResult, ErrorObject>;
 pub(crate) type CompletionResult = Result<Completion, ErrorObject>;
@@ -24,6 +29,7 @@ pub(crate) type CompletionResult = Result<Completion, ErrorObject>;
 pub(crate) struct PromptEntry {
     pub(crate) prompt: Prompt,
     encoded: Box<RawValue>,
+    access: Option<Access>,
     handler: Handler<HashMap<String, String>, PromptResult>,
 }
 
@@ -38,6 +44,7 @@ impl Prompts {
     pub(crate) fn add(
         &mut self,
         prompt: Prompt,
+        access: Option<Access>,
         handler: Handler<HashMap<String, String>, PromptResult>,
     ) -> Result<(), String> {
         if self.by_name.contains_key(&prompt.name) {
@@ -51,6 +58,7 @@ impl Prompts {
         self.entries.push(PromptEntry {
             prompt,
             encoded,
+            access,
             handler,
         });
         self.fp = fingerprint("prompts", self.entries.iter().map(|e| &*e.encoded));
@@ -60,6 +68,12 @@ impl Prompts {
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+
+    /// The prompt `name`, when `scope` permits it (otherwise as if not registered).
+    fn get(&self, name: &str, scope: Option<&Scope>) -> Option<&PromptEntry> {
+        let entry = &self.entries[*self.by_name.get(name)?];
+        visible(entry.access.as_ref(), scope).then_some(entry)
+    }
 }
 
 #[derive(Serialize)]
@@ -68,33 +82,40 @@ struct CompleteResult<'a> {
 }
 
 impl Inner {
-    pub(crate) fn list_prompts(&self, reply: Reply<'_>, cursor: Option<&str>) -> Response {
+    pub(crate) fn list_prompts(
+        &self,
+        reply: Reply<'_>,
+        cursor: Option<&str>,
+        scope: Option<&Scope>,
+    ) -> Response {
         let p = &self.prompts;
-        let items = p.entries.iter().map(|e| &*e.encoded);
+        let items = p
+            .entries
+            .iter()
+            .filter(|e| visible(e.access.as_ref(), scope))
+            .map(|e| &*e.encoded);
         self.list_page(reply, "prompts", items, cursor, &p.fp)
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn get_prompt(
         &self,
         reply: Reply<'_>,
         name: &str,
         arguments: Option<serde_json::Map<String, Value>>,
+        scope: Option<&Scope>,
         request: RequestInfo,
-        binding: &str,
+        binder: Binder<'_>,
         client_capabilities: Option<&ClientCaps>,
     ) -> Response {
-        let Some(&i) = self.prompts.by_name.get(name) else {
-            return Response::error(
-                Some(reply.id),
-                ErrorObject::invalid_params(format_args!("Unknown prompt: {name}")),
-            );
+        let Some(entry) = self.prompts.get(name, scope) else {
+            return Response::error(Some(reply.id), unknown_prompt(name));
         };
-        let entry = &self.prompts.entries[i];
         let mut args = HashMap::new();
-        for (key, value) in arguments.unwrap_or_default() {
+        for (key, value) in arguments.iter().flatten() {
             match value {
                 Value::String(s) => {
-                    args.insert(key, s);
+                    args.insert(key.clone(), s.clone());
                 }
                 other => {
                     return Response::error(
@@ -132,7 +153,8 @@ impl Inner {
             Rounds::Done(Ok(result)) => reply.complete(&result),
             Rounds::Done(Err(e)) => Response::error(Some(reply.id), e),
             Rounds::Respond(input) => {
-                self.input_required_response(reply, input, binding, client_capabilities)
+                let binding = binder.bind_map(name, arguments.as_ref());
+                self.input_required_response(reply, input, &binding, client_capabilities)
             }
             Rounds::Failed(why) => Response::error(Some(reply.id), ErrorObject::internal(why)),
         }
@@ -142,8 +164,22 @@ impl Inner {
         &self,
         reply: Reply<'_>,
         completion: CompletionRequest,
+        scope: Option<&Scope>,
         request: RequestInfo,
     ) -> Response {
+        // Only about what the caller may see; anything else is unknown.
+        let unknown = match &completion.reference {
+            CompletionRef::Prompt { name } => {
+                (self.prompts.get(name, scope).is_none()).then(|| unknown_prompt(name))
+            }
+            CompletionRef::Resource { uri } => (!self
+                .resources
+                .has_template_or_resource(uri, scope))
+            .then(|| ErrorObject::invalid_params(format_args!("Unknown resource template: {uri}"))),
+        };
+        if let Some(error) = unknown {
+            return Response::error(Some(reply.id), error);
+        }
         let outcome = match &self.completer {
             None => Ok(Completion::default()),
             Some(handler) => AssertUnwindSafe(handler(completion, request))
@@ -158,6 +194,10 @@ impl Inner {
             Err(e) => Response::error(Some(reply.id), e),
         }
     }
+}
+
+fn unknown_prompt(name: &str) -> ErrorObject {
+    ErrorObject::invalid_params(format_args!("Unknown prompt: {name}"))
 }
 
 /// Runs a prompt or resource handler, turning a panic into `-32603` and a request

@@ -15,8 +15,11 @@ pub(crate) struct Reply<'a> {
     pub(crate) meta: &'a str,
     /// Freshness hint for cacheable results, in milliseconds.
     pub(crate) ttl_ms: u64,
-    /// The result varies per caller (a scope filtered it).
+    /// The result varies per caller (a scope filtered it, or a principal asked).
     pub(crate) private: bool,
+    /// What list cursors are bound to: the caller and the scope that filtered the
+    /// list (`None` for an anonymous, unscoped request).
+    pub(crate) cursor_binding: Option<[u8; 32]>,
 }
 
 impl Reply<'_> {

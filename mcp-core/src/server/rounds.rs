@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::Inner;
+use super::binding::Binding;
 use super::respond::Reply;
 use crate::input::Attempt;
 use crate::model::ClientCaps;
@@ -96,7 +97,7 @@ impl Inner {
         &self,
         reply: Reply<'_>,
         input: InputRequired,
-        binding: &str,
+        binding: &Binding,
         client_capabilities: Option<&ClientCaps>,
     ) -> Response {
         let missing = input.missing_capabilities(client_capabilities.map(ClientCaps::value));
@@ -106,9 +107,13 @@ impl Inner {
                 ErrorObject::missing_required_client_capability(Value::Object(missing)),
             );
         }
-        let request_state = self
+        let request_state = match self
             .sealer
-            .seal(input.state.unwrap_or(Value::Null), binding);
+            .seal(input.state.unwrap_or(Value::Null), binding)
+        {
+            Ok(sealed) => sealed,
+            Err(why) => return Response::error(Some(reply.id), ErrorObject::internal(why)),
+        };
         let body = InputRequiredBody {
             input_requests: (!input.requests.is_empty()).then_some(&input.requests),
             request_state,

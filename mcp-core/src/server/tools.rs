@@ -6,6 +6,7 @@ use futures::FutureExt;
 use serde_json::Value;
 
 use super::Inner;
+use super::binding::Binder;
 use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::input::Attempt;
@@ -38,7 +39,7 @@ impl Inner {
         arguments: Option<Value>,
         scope: Option<&Scope>,
         request: RequestInfo,
-        binding: &str,
+        binder: Binder<'_>,
         client_capabilities: Option<&ClientCaps>,
     ) -> Response {
         let Some(tool) = self.registry.get(name, scope) else {
@@ -87,7 +88,8 @@ impl Inner {
                 _ => reply.complete(&err.into_result()),
             },
             Rounds::Respond(input) => {
-                self.input_required_response(reply, input, binding, client_capabilities)
+                let binding = binder.bind(name, Some(&arguments));
+                self.input_required_response(reply, input, &binding, client_capabilities)
             }
             Rounds::Failed(why) => reply.complete(&ToolError::new(why).into_result()),
         }

@@ -290,3 +290,97 @@ fn bad_registrations_are_reported() {
         .unwrap_err();
     assert_eq!(err.problems().len(), 3, "{err}");
 }
+
+#[tokio::test]
+async fn encoded_separators_in_template_variables_never_reach_the_handler() {
+    let reached = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = std::sync::Arc::clone(&reached);
+    let s = mcp_core::Server::builder("t", "1")
+        .resource_template(
+            mcp_core::ResourceTemplate::new("test://template/{id}/data", "template"),
+            move |r: mcp_core::ResourceRequest, _cx: mcp_core::Context| {
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async move {
+                    Ok(vec![mcp_core::ResourceContents::Text {
+                        uri: r.uri,
+                        mime_type: None,
+                        text: r.variables["id"].clone(),
+                    }])
+                }
+            },
+        )
+        .build()
+        .unwrap();
+    for uri in [
+        "test://template/..%2F..%2Fx/data",
+        "test://template/a%2fb/data",
+        "test://template/%2e%2e/data",
+        "test://template/a%00/data",
+        "test://template/a%3Fb/data",
+    ] {
+        let r = send(&s, modern(1, "resources/read", json!({"uri": uri})))
+            .await
+            .unwrap();
+        assert_eq!(
+            r["error"]["code"],
+            ErrorObject::INVALID_PARAMS,
+            "{uri}: {r}"
+        );
+        assert_eq!(r["error"]["data"]["uri"], uri);
+    }
+    assert_eq!(reached.load(std::sync::atomic::Ordering::SeqCst), 0);
+    let r = send(
+        &s,
+        modern(
+            2,
+            "resources/read",
+            json!({"uri": "test://template/a%20b/data"}),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["result"]["contents"][0]["text"], "a b");
+}
+
+#[tokio::test]
+async fn reserved_expansion_is_a_build_error_unless_opted_in() {
+    let template = || mcp_core::ResourceTemplate::new("file:///{+path}", "files");
+    let read = |r: mcp_core::ResourceRequest, _cx: mcp_core::Context| async move {
+        Ok(vec![mcp_core::ResourceContents::Text {
+            uri: r.uri,
+            mime_type: None,
+            text: r.variables["path"].clone(),
+        }])
+    };
+    let err = mcp_core::Server::builder("t", "1")
+        .resource_template(template(), read)
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("reserved_template_expansion"),
+        "{err}"
+    );
+    let s = mcp_core::Server::builder("t", "1")
+        .resource_template(template(), read)
+        .reserved_template_expansion(true)
+        .build()
+        .unwrap();
+    let ok = send(
+        &s,
+        modern(1, "resources/read", json!({"uri": "file:///src/main.rs"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok["result"]["contents"][0]["text"], "src/main.rs");
+    let r = send(
+        &s,
+        modern(
+            2,
+            "resources/read",
+            json!({"uri": "file:///src/%2E%2E/%2E%2E/etc"}),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS, "{r}");
+}

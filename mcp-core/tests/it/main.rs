@@ -12,4 +12,6 @@ mod dispatch;
 mod fixtures;
 pub(crate) mod rounds;
 mod schema_conformance;
+mod scoped_catalog;
 mod spec_vectors;
+mod state_binding;

@@ -149,6 +149,16 @@ pub fn server() -> Server {
                 }
             },
         )
+        .resource(
+            mcp_core::Resource::new("test://a", "a"),
+            |r: mcp_core::ResourceRequest, _cx: Context| async move {
+                Ok(vec![mcp_core::ResourceContents::Text {
+                    uri: r.uri,
+                    mime_type: None,
+                    text: "a".into(),
+                }])
+            },
+        )
         .build()
         .unwrap()
 }
@@ -453,7 +463,7 @@ async fn listen_streams_get_what_they_asked_for() {
     let listen = modern(
         77,
         "subscriptions/listen",
-        json!({"notifications": {"toolsListChanged": true, "resourceSubscriptions": ["test://a"]}}),
+        json!({"notifications": {"toolsListChanged": true, "resourceSubscriptions": ["test://a", "test://nowhere"]}}),
     );
     let server = s.clone();
     let task = tokio::spawn(async move { send_with(&server, listen, env).await });
@@ -464,6 +474,11 @@ async fn listen_streams_get_what_they_asked_for() {
         77
     );
     assert_eq!(ack["params"]["notifications"]["toolsListChanged"], true);
+    // Only URIs of resources the caller may read are honoured.
+    assert_eq!(
+        ack["params"]["notifications"]["resourceSubscriptions"],
+        json!(["test://a"])
+    );
 
     s.notify_list_changed(ListKind::Prompts); // not asked for
     let r = send(&s, call(5, "trigger", json!({}))).await.unwrap();
