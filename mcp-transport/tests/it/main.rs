@@ -2,12 +2,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
 
 mod client;
+mod credentials;
 mod headers;
 mod layers;
 mod legacy;
 mod limits;
+mod mirrored;
 mod nest;
 mod sessions;
+mod slots;
 mod status;
 mod streaming;
 mod support;
