@@ -1,8 +1,14 @@
 //! `axum_nest`: the MCP endpoint mounted in an axum router next to other routes, with
-//! tower-http tracing and a timeout.
+//! tower-http tracing and a timeout, served by the SDK's hardened server loop.
 //!
 //! Run with `RUST_LOG=info,tower_http=debug cargo run -p examples --example axum_nest --
 //! --listen 127.0.0.1:8080`; the MCP endpoint is `/mcp`, and `/health` answers `ok`.
+//!
+//! `mcp_transport::http::serve` takes the whole `Router` (any tower service of HTTP
+//! requests), so every route gets what `axum::serve` lacks: a cap on connections
+//! overall and per client address, a deadline for request heads (slowloris), idle
+//! and write timeouts, HTTP/2 pings. `ServeConfig` holds these limits; the defaults
+//! are shown here spelled out.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -11,7 +17,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
 use clap::Parser;
-use mcp_transport::http::McpService;
+use mcp_transport::http::{McpService, ServeConfig, serve};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -42,7 +48,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ));
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("MCP endpoint: http://{}/mcp", listener.local_addr()?);
-    axum::serve(listener, app)
+    let config = ServeConfig::default()
+        .max_connections(1024)
+        .max_connections_per_peer(256)
+        .header_read_timeout(Duration::from_secs(10))
+        .idle_timeout(Duration::from_secs(60))
+        .write_timeout(Duration::from_secs(30));
+    serve(listener, app)
+        .config(config)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

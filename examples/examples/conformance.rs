@@ -28,9 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = examples::conformance::server(key)?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("MCP endpoint: http://{}/mcp", listener.local_addr()?);
-    serve(listener, McpService::builder(server).build(), async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    serve(listener, McpService::builder(server).build())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }

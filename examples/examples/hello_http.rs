@@ -4,12 +4,15 @@
 //! (the default), then point an MCP client at the printed URL, e.g.
 //! `npx @modelcontextprotocol/inspector --cli http://127.0.0.1:8080/mcp --method tools/list`.
 //! Binding a non-loopback address needs `--allowed-host NAME` for each `Host` name
-//! clients will use.
+//! clients will use. The server loop is the SDK's hardened one (connection caps
+//! overall and per client, header, idle and write timeouts: `ServeConfig`'s
+//! defaults); `--max-connections-per-peer` raises the per-client cap for load tests
+//! from one machine.
 
 use std::net::SocketAddr;
 
 use clap::Parser;
-use mcp_transport::http::{McpService, serve};
+use mcp_transport::http::{McpService, ServeConfig, serve};
 
 /// Serve the hello tools over HTTP.
 #[derive(Parser)]
@@ -20,6 +23,9 @@ struct Args {
     /// A `Host` name clients use (needed when not listening on loopback); repeatable.
     #[arg(long = "allowed-host")]
     allowed_hosts: Vec<String>,
+    /// Connections one client address may hold open at once.
+    #[arg(long, default_value_t = 256)]
+    max_connections_per_peer: usize,
 }
 
 #[tokio::main]
@@ -32,9 +38,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("MCP endpoint: http://{}/mcp", listener.local_addr()?);
-    serve(listener, service.build(), async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    let config = ServeConfig::default().max_connections_per_peer(args.max_connections_per_peer);
+    serve(listener, service.build())
+        .config(config)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }

@@ -50,7 +50,7 @@ use mcp_auth::{
     Timestamp, TokenId, TokenManager, TokenMetadata, TokenScope, TokenStore,
 };
 use mcp_core::{Context, JsonSchema, Server, Tool, ToolError};
-use mcp_transport::http::McpService;
+use mcp_transport::http::{McpService, ServeConfig};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -79,6 +79,10 @@ pub struct Args {
     /// The public base URL of this server (default: `http://<listen address>`).
     #[arg(long)]
     pub public_url: Option<String>,
+    /// A reverse proxy (address or CIDR block) whose `X-Forwarded-For` names the
+    /// client; repeatable.
+    #[arg(long)]
+    pub trusted_proxy: Vec<String>,
 }
 
 /// The fake CRM: contacts per account, shared by every request.
@@ -415,7 +419,13 @@ pub async fn run(
         .with_state(admin)
         .merge(mcp_routes);
     println!("management API and MCP endpoint at {public_url}");
-    mcp_transport::http::serve(listener, app, shutdown).await?;
+    // Behind a reverse proxy, list it: the client's address then comes from its
+    // `X-Forwarded-For`, for the token layer's failed-authentication throttle.
+    let config = ServeConfig::default().trusted_proxies(args.trusted_proxy);
+    mcp_transport::http::serve(listener, app)
+        .config(config)
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }
 

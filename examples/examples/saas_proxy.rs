@@ -185,6 +185,10 @@ fn rate_limited(retry_after: u64) -> Response {
 }
 
 /// Starts the fake SaaS API on a free loopback port; returns its base URL.
+///
+/// It stands in for a third party's API and only this process calls it, so it runs
+/// on plain `axum::serve`; the MCP endpoint users reach runs on the SDK's hardened
+/// `serve` (connection caps, header, idle and write timeouts).
 async fn start_fake_saas() -> std::io::Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
@@ -228,9 +232,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build();
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("MCP endpoint: http://{}/mcp", listener.local_addr()?);
-    serve(listener, service, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    serve(listener, service)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }

@@ -160,9 +160,13 @@ async fn hello_http(manager: Option<TokenManager>) -> (String, tokio::sync::ones
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(serve(listener, builder.build(), async {
-        let _ = stopped.await;
-    }));
+    tokio::spawn(
+        serve(listener, builder.build())
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .into_future(),
+    );
     (url, stop)
 }
 

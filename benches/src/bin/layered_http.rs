@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use clap::{Parser, ValueEnum};
 use mcp_auth::{AuthLayer, MemoryStore, NewToken, RedisStore, SigningKey, TokenManager};
 use mcp_errors::{LocalQuota, QuotaLayer};
-use mcp_transport::http::{McpService, serve};
+use mcp_transport::http::{McpService, ServeConfig, serve};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Store {
@@ -61,9 +61,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("MCP endpoint: http://{}/mcp", listener.local_addr()?);
-    serve(listener, service.build(), async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    // All load comes from one machine: no per-client connection cap below the global one.
+    let config = ServeConfig::default().max_connections_per_peer(usize::MAX);
+    serve(listener, service.build())
+        .config(config)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }

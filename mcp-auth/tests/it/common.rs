@@ -319,9 +319,13 @@ impl Served {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(mcp_transport::http::serve(listener, service, async {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(
+            mcp_transport::http::serve(listener, service)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .into_future(),
+        );
         Self {
             base,
             stop: Some(stop),

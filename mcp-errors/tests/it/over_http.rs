@@ -32,9 +32,13 @@ impl Running {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, McpService::new(server), async {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(
+            serve(listener, McpService::new(server))
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .into_future(),
+        );
         Self { addr, stop, task }
     }
 

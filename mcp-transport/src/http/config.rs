@@ -1,4 +1,4 @@
-//! [`Builder`]: everything an [`McpService`] and [`serve`](super::serve) are configured with.
+//! [`Builder`]: everything an [`McpService`] is configured with.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,7 +38,6 @@ pub struct Builder {
     keep_alive: Duration,
     body_timeout: Duration,
     request_timeout: Duration,
-    pub(super) limits: Limits,
     layers: Vec<LayerFn>,
     outer_layers: Vec<OuterLayerFn>,
     sessions: Sessions,
@@ -62,26 +61,6 @@ impl std::fmt::Debug for OuterLayerFn {
     }
 }
 
-/// Connection-level limits, used by [`serve`](super::serve).
-#[derive(Clone, Debug)]
-pub(crate) struct Limits {
-    pub(crate) max_connections: usize,
-    pub(crate) header_read_timeout: Duration,
-    pub(crate) max_header_bytes: usize,
-    pub(crate) shutdown_grace: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_connections: 1024,
-            header_read_timeout: Duration::from_secs(10),
-            max_header_bytes: 64 * 1024,
-            shutdown_grace: Duration::from_secs(10),
-        }
-    }
-}
-
 impl Builder {
     pub(super) fn new(server: Server) -> Self {
         Self {
@@ -94,7 +73,6 @@ impl Builder {
             keep_alive: Duration::from_secs(15),
             body_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(600),
-            limits: Limits::default(),
             layers: Vec::new(),
             outer_layers: Vec::new(),
             sessions: Sessions::default(),
@@ -165,34 +143,6 @@ impl Builder {
     /// Total time for one request, tool included (default 10 min).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
-        self
-    }
-
-    /// Connections [`serve`](super::serve) holds open at once (default 1024); accepting
-    /// pauses at the cap.
-    pub fn max_connections(mut self, max: usize) -> Self {
-        self.limits.max_connections = max.max(1);
-        self
-    }
-
-    /// Time a connection may take to send a request's headers (default 10 s); used by
-    /// [`serve`](super::serve).
-    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.header_read_timeout = timeout;
-        self
-    }
-
-    /// Largest request head (default 64 KiB); larger gets `431`. Used by
-    /// [`serve`](super::serve).
-    pub fn max_header_bytes(mut self, bytes: usize) -> Self {
-        self.limits.max_header_bytes = bytes.max(8192);
-        self
-    }
-
-    /// How long [`serve`](super::serve) lets in-flight requests finish after shutdown
-    /// is signalled (default 10 s).
-    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
-        self.limits.shutdown_grace = grace;
         self
     }
 
@@ -308,7 +258,6 @@ impl Builder {
         McpService {
             shared: Arc::new(Shared {
                 guard: Guard::new(self.hosts, self.origins, self.cors),
-                limits: self.limits,
                 reply_id_prefix,
                 checked,
                 outer,

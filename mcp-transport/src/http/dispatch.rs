@@ -17,6 +17,7 @@ use super::mirror::{self, Era};
 use super::param_headers::ParamHeaders;
 use super::respond::{self, status_for};
 use super::session::{SESSION_ID, Sessions};
+use super::tool_headers::tool_headers;
 
 #[derive(Clone)]
 pub(crate) struct Dispatch {
@@ -131,15 +132,8 @@ impl Dispatch {
             }
         };
         let checked = mirror::settle_era(&call, header_version).and_then(|era| {
-            if era == Era::Modern {
-                mirror::check_method_and_name(&call, &parts.headers)?;
-                if let Some(tool) = call.name().filter(|_| call.method() == "tools/call")
-                    && self.param_headers.applies_to(tool)
-                {
-                    let body = body.as_bytes().unwrap_or_default();
-                    self.param_headers.check(tool, body, &parts.headers)?;
-                }
-            }
+            let body = body.as_bytes().unwrap_or_default();
+            mirror::check_mirrored(&call, era, &parts.headers, &self.param_headers, body)?;
             Ok(era)
         });
         let era = match checked {
@@ -163,7 +157,7 @@ impl Dispatch {
             _ => None,
         };
         let mut envelope = Envelope::new();
-        envelope.headers = parts.headers;
+        envelope.headers = tool_headers(parts.headers);
         envelope.extensions = parts.extensions;
         if let Era::Legacy(version) = era {
             envelope.legacy_version = version;

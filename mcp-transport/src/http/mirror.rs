@@ -4,9 +4,11 @@
 use std::borrow::Cow;
 
 use base64::Engine as _;
-use http::header::{HeaderName, HeaderValue};
+use http::header::HeaderName;
 use http::{HeaderMap, StatusCode};
 use mcp_core::{Call, ErrorObject, ProtocolVersion};
+
+use super::param_headers::ParamHeaders;
 
 /// `MCP-Protocol-Version`.
 pub(crate) const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
@@ -102,31 +104,114 @@ pub(crate) fn status_of(error: &ErrorObject) -> StatusCode {
     }
 }
 
-/// Checks `Mcp-Method` and `Mcp-Name` (modern requests) against the body.
-pub(crate) fn check_method_and_name(call: &Call, headers: &HeaderMap) -> Result<(), ErrorObject> {
-    match headers.get(METHOD).map(HeaderValue::as_bytes) {
-        Some(m) if m == call.method().as_bytes() => {}
+/// Checks the mirrored headers (`Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`) against the
+/// body, whatever the era: a modern request must send the ones that apply; a legacy
+/// request need not, but any it sends must agree with the body too (a gateway may
+/// route on them). Each header is compared in its canonical form ([`canonical`]);
+/// repeated lines must all have the same canonical value, and an `Mcp-Name` on a
+/// request that names nothing is refused.
+///
+/// # Errors
+/// `-32020` saying which header is missing, malformed, repeated with another value,
+/// or disagrees with the body.
+pub(crate) fn check_mirrored(
+    call: &Call,
+    era: Era,
+    headers: &HeaderMap,
+    params: &ParamHeaders,
+    body: &[u8],
+) -> Result<(), ErrorObject> {
+    let modern = era == Era::Modern;
+    match single(headers, &METHOD, "Mcp-Method", false)? {
+        Some(m) if *m == *call.method().as_bytes() => {}
         Some(m) => {
             return Err(ErrorObject::header_mismatch(format_args!(
                 "Mcp-Method header value '{}' does not match body value '{}'",
-                String::from_utf8_lossy(m),
+                String::from_utf8_lossy(&m),
                 call.method()
             )));
         }
-        None => return Err(ErrorObject::header_mismatch("missing Mcp-Method header")),
+        None if modern => return Err(ErrorObject::header_mismatch("missing Mcp-Method header")),
+        None => {}
     }
-    if let Some(name) = call.name() {
-        let Some(value) = headers.get(NAME) else {
-            return Err(ErrorObject::header_mismatch("missing Mcp-Name header"));
-        };
-        if decode(value.as_bytes()).as_deref() != Some(name.as_bytes()) {
+    match (call.name(), single(headers, &NAME, "Mcp-Name", true)?) {
+        (Some(name), Some(value)) if *value == *name.as_bytes() => {}
+        (Some(name), Some(value)) => {
             return Err(ErrorObject::header_mismatch(format_args!(
                 "Mcp-Name header value '{}' does not match body value '{name}'",
-                String::from_utf8_lossy(value.as_bytes())
+                String::from_utf8_lossy(&value)
             )));
         }
+        (Some(_), None) if modern => {
+            return Err(ErrorObject::header_mismatch("missing Mcp-Name header"));
+        }
+        (None, Some(_)) => {
+            return Err(ErrorObject::header_mismatch(format_args!(
+                "Mcp-Name header sent but a {} request names nothing",
+                call.method()
+            )));
+        }
+        _ => {}
+    }
+    if let Some(tool) = call.name().filter(|_| call.method() == "tools/call")
+        && params.applies_to(tool)
+    {
+        params.check(tool, body, headers, modern)?;
     }
     Ok(())
+}
+
+/// The one canonical value of header `name`, `None` when absent.
+///
+/// # Errors
+/// `-32020` when a line is malformed or two lines differ once canonical.
+pub(crate) fn single<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+    display: &str,
+    base64: bool,
+) -> Result<Option<Cow<'a, [u8]>>, ErrorObject> {
+    let mut found: Option<Cow<'a, [u8]>> = None;
+    for value in headers.get_all(name) {
+        let Some(value) = canonical(value.as_bytes(), base64) else {
+            return Err(ErrorObject::header_mismatch(format_args!(
+                "{display} header value contains invalid characters or malformed Base64"
+            )));
+        };
+        match &found {
+            None => found = Some(value),
+            Some(first) if *first == value => {}
+            Some(_) => {
+                return Err(ErrorObject::header_mismatch(format_args!(
+                    "{display} header sent more than once with different values"
+                )));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// A mirrored header's canonical value, the one compared with the body: a plain
+/// value is visible ASCII, space and tab only (anything else must be sent Base64
+/// encoded), without surrounding whitespace; where `base64` is allowed, the
+/// `=?base64?...?=` sentinel form is decoded (strict, padded Base64 of UTF-8). Case
+/// is significant. `None` for a value that breaks these rules.
+pub(crate) fn canonical(value: &[u8], base64: bool) -> Option<Cow<'_, [u8]>> {
+    let value = value.trim_ascii();
+    let decoded = if base64 {
+        decode(value)?
+    } else {
+        Cow::Borrowed(value)
+    };
+    match decoded {
+        Cow::Borrowed(plain) => plain
+            .iter()
+            .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+            .then_some(Cow::Borrowed(plain)),
+        Cow::Owned(bytes) => std::str::from_utf8(&bytes)
+            .is_ok()
+            .then_some(Cow::Owned(bytes)),
+    }
 }
 
 /// A header value, decoded when it uses the `=?base64?...?=` sentinel form; `None`

@@ -5,7 +5,8 @@
 //! reports progress or logs, or runs longer than the keep-alive interval; a
 //! notification gets `202`. Secure by default: only loopback `Host` names and `Origin`s
 //! are accepted until others are listed, bodies are capped at 4 MiB, and
-//! [`serve`] installs hyper's timer so slow request heads are cut.
+//! [`serve`] bounds what each connection may hold ([`ServeConfig`]: connection caps
+//! overall and per client, header, idle and write timeouts).
 //!
 //! | condition | status |
 //! |---|---|
@@ -20,6 +21,7 @@
 //! | unparseable or invalid JSON-RPC, a client reply no call here waits for | `400` |
 //! | modern, checked in this order: no `MCP-Protocol-Version` (-32020), `_meta` without version or client capabilities (-32602), header ≠ `_meta` version (-32020), version not served (-32022), `Mcp-Method`/`Mcp-Name` ≠ body (-32020) | `400` |
 //! | modern `tools/call`: an `Mcp-Param-{Name}` header (for a parameter annotated `x-mcp-header`) missing, stray, not strict Base64 or ≠ the argument (-32020) | `400` |
+//! | any era: an `Mcp-Method`, `Mcp-Name` or `Mcp-Param-{Name}` header that is sent but ≠ the body, repeated with another value, or not visible ASCII (nor strict Base64 where allowed); an `Mcp-Name` on a request that names nothing (-32020) | `400` |
 //! | modern: unknown or removed method (-32601) | `404` |
 //! | a tool hit a rate limit | `429` with `ratelimit-*` and `Retry-After` |
 //!
@@ -36,7 +38,8 @@
 //!    per-client key);
 //! 3. path, method, media types, then the body read under its size and time limits;
 //! 4. the layers of [`Builder::layer`], which see the body ([`Body::as_bytes`]);
-//! 5. the MCP dispatch, where tools see the headers and extensions.
+//! 5. the MCP dispatch, where tools see the headers (credentials removed:
+//!    `Authorization`, `Cookie`, `Proxy-Authorization`, API-key headers) and extensions.
 //!
 //! This is the recommended composition. [`serve`] also runs any other tower service,
 //! such as an `McpService` wrapped with `tower::ServiceBuilder` or an axum `Router`
@@ -92,7 +95,7 @@
 //! # async fn run(server: mcp_core::Server) -> Result<(), mcp_transport::Error> {
 //! let service = McpService::builder(server).build();
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! serve(listener, service, std::future::pending()).await
+//! serve(listener, service).await
 //! # }
 //! ```
 
@@ -113,11 +116,12 @@ mod serve;
 mod service;
 mod session;
 mod sse;
+mod tool_headers;
 
 pub use body::Body;
 pub use config::Builder;
 pub use error::Error;
 pub use handler::Handler;
 pub use request_body::RequestBody;
-pub use serve::serve;
+pub use serve::{ProxyHeader, Serve, ServeConfig, serve};
 pub use service::{Endpoint, McpService};

@@ -52,9 +52,10 @@ impl ParamHeaders {
     }
 
     /// Checks the `Mcp-Param-*` headers of a `tools/call` of `tool` whose JSON body is
-    /// `body`: a value present in the arguments needs its header, and the header
-    /// (decoded when Base64) must equal it; a header without a value in the body is
-    /// refused too.
+    /// `body`: each header present must carry the argument's value (compared in its
+    /// canonical form, see [`mirror::canonical`]; repeated lines must agree), a header
+    /// without a value in the body is refused, and for a `modern` request a value in
+    /// the body needs its header.
     ///
     /// # Errors
     /// `-32020` saying which header disagrees.
@@ -63,6 +64,7 @@ impl ParamHeaders {
         tool: &str,
         body: &[u8],
         headers: &HeaderMap,
+        modern: bool,
     ) -> Result<(), ErrorObject> {
         let Some(mirrored) = self.by_tool.get(tool) else {
             return Ok(());
@@ -70,9 +72,10 @@ impl ParamHeaders {
         let arguments = arguments(body);
         for param in mirrored {
             let value = arguments.as_ref().and_then(|a| at(a, &param.path));
-            let header = headers.get(&param.header);
+            let header = mirror::single(headers, &param.header, &param.display, true)?;
             match (value, header) {
                 (None, None) => {}
+                (Some(_), None) if !modern => {}
                 (Some(_), None) => {
                     return Err(ErrorObject::header_mismatch(format_args!(
                         "missing {} header for argument '{}'",
@@ -88,11 +91,11 @@ impl ParamHeaders {
                     )));
                 }
                 (Some(value), Some(header)) => {
-                    if !matches(value, header.as_bytes()) {
+                    if !matches(value, &header) {
                         return Err(ErrorObject::header_mismatch(format_args!(
                             "{} header value '{}' does not match argument '{}'",
                             param.display,
-                            String::from_utf8_lossy(header.as_bytes()),
+                            String::from_utf8_lossy(&header),
                             param.path.join(".")
                         )));
                     }
@@ -147,26 +150,10 @@ fn at<'a>(arguments: &'a Value, path: &[String]) -> Option<&'a Value> {
     (!value.is_null()).then_some(value)
 }
 
-/// Whether a header carries `value`: the string itself, the decimal number
-/// (compared as a number), or `true`/`false`. Plain header values must be visible
-/// ASCII; a Base64 value must be strict, padded Base64 of UTF-8.
-fn matches(value: &Value, header: &[u8]) -> bool {
-    let Some(decoded) = mirror::decode(header) else {
-        return false;
-    };
-    let text = match decoded {
-        std::borrow::Cow::Borrowed(plain) => {
-            if !plain
-                .iter()
-                .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
-            {
-                return false;
-            }
-            plain.trim_ascii()
-        }
-        std::borrow::Cow::Owned(ref bytes) => bytes.as_slice(),
-    };
-    let Ok(text) = std::str::from_utf8(text) else {
+/// Whether a header's canonical value carries `value`: the string itself, the
+/// decimal number (compared as a number), or `true`/`false`.
+fn matches(value: &Value, canonical: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(canonical) else {
         return false;
     };
     match value {
@@ -187,6 +174,10 @@ fn matches(value: &Value, header: &[u8]) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn matches(value: &Value, header: &[u8]) -> bool {
+        mirror::canonical(header, true).is_some_and(|c| super::matches(value, &c))
+    }
 
     #[test]
     fn values_and_headers() {

@@ -14,7 +14,6 @@ use tower::ServiceExt as _;
 use tower::util::BoxCloneSyncService;
 
 use super::body::{ReadError, read_limited};
-use super::config::Limits;
 use super::guard::{Cors, Guard};
 use super::handler::Handler;
 use super::media::{Accept, is_json};
@@ -47,7 +46,6 @@ pub struct McpService {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) guard: Guard,
-    pub(crate) limits: Limits,
     pub(crate) reply_id_prefix: String,
     pub(crate) checked: Arc<Checked>,
     /// The outer layers around [`Checked`], when there are any.
@@ -84,10 +82,6 @@ impl McpService {
     /// POSTed reply to the instance whose prefix its id carries.
     pub fn reply_id_prefix(&self) -> &str {
         &self.shared.reply_id_prefix
-    }
-
-    pub(crate) fn limits(&self) -> &Limits {
-        &self.shared.limits
     }
 
     pub(crate) fn loopback_hosts_only(&self) -> bool {

@@ -252,6 +252,22 @@ async fn mcp_param_headers_must_mirror_annotated_arguments() {
         )
         .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        // But those they send must agree with the body, and repeated lines agree.
+        for headers in [
+            &[("mcp-param-region", "us")][..],
+            &[("mcp-param-region", "eu"), ("mcp-param-region", "us")],
+        ] {
+            let mut all = vec![("mcp-protocol-version", "2025-11-25")];
+            all.extend_from_slice(headers);
+            let r = send(&c, post(&srv.url, &all, legacy.to_string())).await;
+            assert_eq!(
+                r.status,
+                StatusCode::BAD_REQUEST,
+                "{headers:?}: {}",
+                r.text()
+            );
+            assert_eq!(r.error_code(), -32020);
+        }
     })
     .await;
 }

@@ -2,7 +2,7 @@
 //! `Builder::outer_layer` (behind the Host/Origin check), or around it, served by
 //! the generic `serve`; both see the client's address.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -154,9 +154,10 @@ async fn serve_runs_any_tower_service_and_passes_the_client_address() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, service, async {
+        let serving = serve(listener, service).with_graceful_shutdown(async {
             let _ = stopped.await;
-        }));
+        });
+        let task = tokio::spawn(serving.into_future());
 
         let head = announce_big_body(addr, "").await;
         assert!(head.starts_with("HTTP/1.1 401"), "{head}");

@@ -4,39 +4,14 @@
 use std::time::Duration;
 
 use http::StatusCode;
+use mcp_transport::http::ServeConfig;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::{TestServer, call, http_client, within};
+use crate::support::{TestServer, call, http_client, read_head, read_to_close, within};
 
 const HEAD: &str = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
-
-/// Reads until the server closes the connection; returns what it sent.
-async fn read_to_close(stream: &mut TcpStream) -> String {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Reads until one response head has arrived.
-async fn read_head(stream: &mut TcpStream) -> String {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !out.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
 #[tokio::test]
 async fn bodies_over_the_cap_get_413_declared_or_streamed() {
@@ -124,13 +99,18 @@ async fn a_dripped_body_is_cut_at_the_deadline() {
 #[tokio::test]
 async fn half_sent_headers_are_closed_at_the_header_timeout() {
     within(20, async {
-        let srv = TestServer::start(|b| b.header_read_timeout(Duration::from_millis(300))).await;
+        let srv = TestServer::with_config(
+            ServeConfig::default()
+                .header_read_timeout(Duration::from_millis(300))
+                .idle_timeout(Duration::from_millis(300)),
+        )
+        .await;
         let mut s = TcpStream::connect(srv.addr).await.unwrap();
         s.write_all(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty")
             .await
             .unwrap();
         // The server closes the connection (hyper may first answer 408).
-        let text = read_to_close(&mut s).await;
+        let text = String::from_utf8_lossy(&read_to_close(&mut s).await).into_owned();
         assert!(
             text.is_empty() || text.starts_with("HTTP/1.1 408"),
             "{text}"
@@ -141,7 +121,11 @@ async fn half_sent_headers_are_closed_at_the_header_timeout() {
         for sent in [&b""[..], b"P", b"PRI * HTTP/2.0\r\n"] {
             let mut s = TcpStream::connect(srv.addr).await.unwrap();
             s.write_all(sent).await.unwrap();
-            assert_eq!(read_to_close(&mut s).await, "", "{sent:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&read_to_close(&mut s).await),
+                "",
+                "{sent:?}"
+            );
         }
 
         // And an idle keep-alive connection after a request.
@@ -149,7 +133,7 @@ async fn half_sent_headers_are_closed_at_the_header_timeout() {
         let mut s = TcpStream::connect(srv.addr).await.unwrap();
         let request = format!("{HEAD}Content-Length: {}\r\n\r\n{body}", body.len());
         s.write_all(request.as_bytes()).await.unwrap();
-        assert!(read_to_close(&mut s).await.starts_with("HTTP/1.1 202"));
+        assert!(String::from_utf8_lossy(&read_to_close(&mut s).await).starts_with("HTTP/1.1 202"));
     })
     .await;
 }
@@ -171,7 +155,7 @@ async fn oversized_heads_get_431() {
 #[tokio::test]
 async fn connections_over_the_cap_wait_for_a_free_slot() {
     within(20, async {
-        let srv = TestServer::start(|b| b.max_connections(1)).await;
+        let srv = TestServer::with_config(ServeConfig::default().max_connections(1)).await;
         let body = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
         let request = format!("{HEAD}Content-Length: {}\r\n\r\n{body}", body.len());
         let mut first = TcpStream::connect(srv.addr).await.unwrap();

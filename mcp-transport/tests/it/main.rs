@@ -2,13 +2,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
 
 mod client;
+mod credentials;
 mod headers;
 mod layers;
 mod legacy;
 mod limits;
+mod mirrored;
 mod nest;
 mod reply_binding;
 mod sessions;
+mod slots;
 mod status;
 mod streaming;
 mod support;

@@ -1,7 +1,7 @@
 //! Shared test helpers: a test server with instrumented tools, a raw HTTP client, and
 //! timeouts on every future.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,13 +10,15 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
+use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use mcp_core::{Context, InputRequired, JsonSchema, LogLevel, RateLimit, Server, Tool, ToolError};
-use mcp_transport::http::{Body, Builder, McpService, serve};
+use mcp_transport::http::{Body, Builder, McpService, ServeConfig, serve};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::io::AsyncReadExt as _;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -195,13 +197,49 @@ impl TestServer {
     }
 
     pub(crate) async fn serve(service: McpService, counters: Arc<Counters>) -> Self {
+        Self::serve_with(service, counters, ServeConfig::default()).await
+    }
+
+    /// Serves the test tools under `config`.
+    pub(crate) async fn with_config(config: ServeConfig) -> Self {
+        let counters = Arc::new(Counters::default());
+        let service = McpService::new(test_server(Arc::clone(&counters)));
+        Self::serve_with(service, counters, config).await
+    }
+
+    pub(crate) async fn serve_with(
+        service: McpService,
+        counters: Arc<Counters>,
+        config: ServeConfig,
+    ) -> Self {
+        let reply_id_prefix = service.reply_id_prefix().to_owned();
+        let mut srv = Self::spawn(service, config).await;
+        srv.counters = counters;
+        srv.reply_id_prefix = reply_id_prefix;
+        srv
+    }
+
+    /// Serves any service (an axum router, a layered `McpService`) under `config`.
+    pub(crate) async fn spawn<S, B>(service: S, config: ServeConfig) -> Self
+    where
+        S: tower::Service<Request<Incoming>, Response = http::Response<B>> + Clone + Send + 'static,
+        S::Future: Send + 'static,
+        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let reply_id_prefix = service.reply_id_prefix().to_owned();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, service, async {
-            let _ = stopped.await;
-        }));
+        let serving = serve(listener, service)
+            .config(config)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+        let task = tokio::spawn(serving.into_future());
+        let reply_id_prefix = String::new();
+        let counters = Arc::default();
         Self {
             addr,
             url: format!("http://{addr}/mcp"),
@@ -322,4 +360,29 @@ pub(crate) async fn call(
     let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let body = modern(id, "tools/call", json!({"name": tool, "arguments": args}));
     send(client, post(url, &headers, body)).await
+}
+
+/// Reads until the server closes the connection; returns what it sent.
+pub(crate) async fn read_to_close(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return out,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// Reads until one response head has arrived.
+pub(crate) async fn read_head(stream: &mut tokio::net::TcpStream) -> String {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !out.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

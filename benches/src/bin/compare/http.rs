@@ -127,7 +127,11 @@ pub(crate) fn targets(setup: &Setup, redis: Option<&Redis>) -> Vec<Target> {
             name: "ours: hello_http".to_owned(),
             kind: Kind::Ours,
             program: setup.example("hello_http"),
-            args: listen(),
+            // The idle-connection probe opens up to 1000 from one address.
+            args: listen()
+                .into_iter()
+                .chain(["--max-connections-per-peer".to_owned(), "4096".to_owned()])
+                .collect(),
         },
         Target {
             name: "rmcp 3.11 (stateless, JSON)".to_owned(),
