@@ -101,7 +101,7 @@ async fn issue(store: impl TokenStore) -> (TokenManager, String) {
 /// Sequential calls through `Auth<noop>` (or the bare noop), one latency each.
 async fn layer_alone(manager: Option<&TokenManager>, token: &str, n: usize) -> Vec<Duration> {
     let noop = tower::service_fn(|_: http::Request<()>| async {
-        Ok::<_, Infallible>(http::Response::new(()))
+        Ok::<_, Infallible>(http::Response::new(bytes::Bytes::new()))
     });
     let auth = manager.map(|m| AuthLayer::new(m.clone()).layer(noop));
     let mut out = Vec::with_capacity(n);

@@ -11,6 +11,9 @@
 //!   OAuth 2.0, Google, Microsoft Graph, Stripe, GitHub, HubSpot, Jira/Atlassian,
 //!   RFC 9457 problem+json, GraphQL, HTML pages, plain text and empty bodies, and
 //!   [`RuleSet`]s of jq expressions for the rest;
+//! - reads upstream answers under [`UpstreamLimits`] (1 MiB, 30 s by default), so
+//!   an answer too large, too slow or never coming is an error the model can act
+//!   on rather than a stuck or swollen server;
 //! - cleans what the model sees: text capped (8 KiB), secrets and internal host
 //!   names redacted, HTML reduced to its title, stack traces dropped;
 //! - turns the error into an `isError: true` tool result, or, for an upstream `429`,
@@ -71,6 +74,7 @@ mod text;
 mod trace;
 
 pub use error::Error;
+pub use limits::UpstreamLimits;
 pub use normalized::{DEFAULT_RETRY_AFTER, NormalizedError};
 pub use normalizer::{ErrorNormalizer, NormalizerChain};
 pub use quota::{LocalQuota, ManualClock, QuotaFuture, QuotaKey, QuotaLayer, QuotaService};

@@ -56,19 +56,20 @@ impl UpstreamResponse {
         Self::new(parts.status, parts.headers, body)
     }
 
-    /// Reads a `reqwest` response to the end.
+    /// Reads a `reqwest` response to the end, under the default
+    /// [`UpstreamLimits`](crate::UpstreamLimits) (1 MiB, 30 s for the body). Prefer
+    /// [`UpstreamLimits::read_reqwest`](crate::UpstreamLimits::read_reqwest), which
+    /// also bounds the wait for the answer and reports an error the model can read.
     ///
     /// # Errors
-    /// [`Error::Read`](crate::Error::Read) when the body cannot be read.
+    /// [`Error::Read`](crate::Error::Read) when the body cannot be read, is larger
+    /// than 1 MiB or takes longer than 30 s.
     #[cfg(feature = "reqwest")]
     pub async fn from_reqwest(response: reqwest::Response) -> Result<Self, crate::Error> {
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .bytes()
+        crate::UpstreamLimits::default()
+            .read_reqwest(std::future::ready(Ok(response)))
             .await
-            .map_err(|e| crate::Error::Read(e.without_url().to_string()))?;
-        Ok(Self::new(status, headers, body))
+            .map_err(|e| crate::Error::Read(e.message))
     }
 
     /// Names the provider (e.g. `"Slack"`), used in messages such as

@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
     });
 
     let noop = tower::service_fn(|_: http::Request<()>| async {
-        Ok::<_, Infallible>(http::Response::new(()))
+        Ok::<_, Infallible>(http::Response::new(bytes::Bytes::new()))
     });
     let auth = AuthLayer::new(manager.clone()).layer(noop);
     let header = format!("Bearer {token}");

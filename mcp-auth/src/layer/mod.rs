@@ -149,7 +149,7 @@ where
     S::Future: Send + 'static,
     S::Error: Send + 'static,
     B: Send + 'static,
-    ResBody: Default + Send + 'static,
+    ResBody: From<bytes::Bytes> + Send + 'static,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;

@@ -9,7 +9,8 @@ use pin_project_lite::pin_project;
 use bytes::Bytes;
 
 pin_project! {
-    /// Resolves to the inner service's response, or to the `429` answer at once.
+    /// Resolves to the inner service's response, or at once to the layer's own
+    /// answer (`429` over quota, `500` for a request without a key).
     pub struct QuotaFuture<F> {
         #[pin]
         kind: Kind<F>,
@@ -31,7 +32,7 @@ impl<F> QuotaFuture<F> {
         }
     }
 
-    pub(super) fn limited(response: http::Response<Bytes>) -> Self {
+    pub(super) fn answer(response: http::Response<Bytes>) -> Self {
         Self {
             kind: Kind::Limited {
                 response: Some(response),

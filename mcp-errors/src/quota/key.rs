@@ -5,15 +5,22 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use http::{Extensions, HeaderMap};
+use mcp_core::Principal;
 
 type KeyFn = dyn Fn(&Extensions, &HeaderMap) -> Option<String> + Send + Sync;
 
 /// Picks the key of a request's bucket from its extensions and headers.
 ///
-/// The default is the client's IP address (a [`SocketAddr`] in the request
-/// extensions, as the HTTP transport records the peer); combine it with a value the
-/// auth layer puts in the extensions: `QuotaKey::extension::<TokenId>().or(QuotaKey::client_addr())`.
-/// Requests for which no key is found share one bucket.
+/// The default is [`principal`](Self::principal) (the caller an authentication
+/// layer put in the extensions: its tenant and credential), else
+/// [`client_addr`](Self::client_addr) (the peer address the HTTP transport
+/// records). Combine keys with [`or`](Self::or).
+///
+/// A request for which no key is found is refused with `500 Internal Server
+/// Error` and an error is logged (once per layer): that is a configuration bug
+/// (the layer runs outside the transport, or before authentication, with a key
+/// that needs them), and counting such requests in one shared bucket would let
+/// one client lock out everyone else.
 #[derive(Clone)]
 pub struct QuotaKey {
     f: Arc<KeyFn>,
@@ -27,7 +34,7 @@ impl fmt::Debug for QuotaKey {
 
 impl Default for QuotaKey {
     fn default() -> Self {
-        Self::client_addr()
+        Self::principal().or(Self::client_addr())
     }
 }
 
@@ -43,6 +50,18 @@ impl QuotaKey {
     /// The value of type `T` in the request extensions (a token id), as text.
     pub fn extension<T: fmt::Display + Send + Sync + 'static>() -> Self {
         Self::new(|extensions, _| extensions.get::<T>().map(|v| format!("ext:{v}")))
+    }
+
+    /// The caller: the tenant and credential id of the [`Principal`] in the
+    /// request extensions (put there by the authentication layer), so each token
+    /// has its own bucket wherever it connects from.
+    pub fn principal() -> Self {
+        Self::new(|extensions, _| {
+            Principal::of(extensions).map(|p| {
+                // Length-prefixed: no two callers share a key.
+                format!("p:{}:{}:{}", p.tenant().len(), p.tenant(), p.credential())
+            })
+        })
     }
 
     /// The client's IP address, from a [`SocketAddr`] in the request extensions,
@@ -63,7 +82,7 @@ impl QuotaKey {
         })
     }
 
-    pub(super) fn key(&self, extensions: &Extensions, headers: &HeaderMap) -> String {
-        (self.f)(extensions, headers).unwrap_or_default()
+    pub(super) fn key(&self, extensions: &Extensions, headers: &HeaderMap) -> Option<String> {
+        (self.f)(extensions, headers)
     }
 }

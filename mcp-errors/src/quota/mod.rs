@@ -13,6 +13,7 @@ pub use limiter::ManualClock;
 use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -79,8 +80,8 @@ impl LocalQuota {
     }
 }
 
-/// A tower layer limiting requests per key (a token id, else the client address;
-/// see [`QuotaKey`]).
+/// A tower layer limiting requests per key (the caller's [`Principal`](mcp_core::Principal),
+/// else the client address; see [`QuotaKey`]).
 ///
 /// It wraps any HTTP service whose response body can be built from [`Bytes`] (the
 /// HTTP transport's, axum's, `Full<Bytes>`): around the whole transport service, or
@@ -124,6 +125,8 @@ struct Shared {
     limiter: Box<dyn Limiter>,
     key: QuotaKey,
     limit: u64,
+    /// Whether a request without a key was logged already.
+    keyless_logged: AtomicBool,
 }
 
 impl fmt::Debug for QuotaLayer {
@@ -136,7 +139,8 @@ impl fmt::Debug for QuotaLayer {
 }
 
 impl QuotaLayer {
-    /// A layer allowing `quota` per key, keyed by client address.
+    /// A layer allowing `quota` per key, keyed by [`QuotaKey::default`] (the
+    /// principal, else the client address).
     pub fn new(quota: LocalQuota) -> Self {
         Self::from_config(Config {
             quota,
@@ -158,6 +162,7 @@ impl QuotaLayer {
             limiter,
             key: config.key.clone(),
             limit: config.quota.limit(),
+            keyless_logged: AtomicBool::new(false),
         });
         Self { config, shared }
     }
@@ -272,15 +277,40 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let key = self.shared.key.key(request.extensions(), request.headers());
+        let Some(key) = self.shared.key.key(request.extensions(), request.headers()) else {
+            if !self.shared.keyless_logged.swap(true, Ordering::Relaxed) {
+                tracing::error!(
+                    "QuotaLayer found no key for a request (no principal, no client \
+                     address): requests without a key are refused with 500; put the layer \
+                     inside the HTTP transport, after authentication, or choose a QuotaKey \
+                     every request has"
+                );
+            }
+            return QuotaFuture::answer(keyless());
+        };
         match self.shared.check(key) {
             Ok(()) => QuotaFuture::inner(self.inner.call(request)),
             Err(limit) => {
                 tracing::debug!(reset = limit.reset_secs(), "local quota exceeded");
-                QuotaFuture::limited(too_many_requests(&limit))
+                QuotaFuture::answer(too_many_requests(&limit))
             }
         }
     }
+}
+
+/// `500` for a request the layer cannot key: a configuration bug, not the client's.
+fn keyless() -> http::Response<Bytes> {
+    let error = ErrorObject::new(
+        ErrorObject::INTERNAL_ERROR,
+        "The server's rate limiter is misconfigured.",
+    );
+    let mut response = http::Response::new(Bytes::from(RpcResponse::error(None, error).encode()));
+    *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// `429` with the `ratelimit-*` headers and a JSON-RPC error body.

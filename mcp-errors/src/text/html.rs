@@ -17,72 +17,77 @@ pub(crate) fn looks_like_html(content_type: Option<&str>, text: &str) -> bool {
 }
 
 /// The page's `<title>`, else its first `<h1>`/`<h2>`, else the start of its text.
+///
+/// Linear in the page: every search starts where the previous one ended, and
+/// the page is lowercased once.
 pub(crate) fn html_summary(text: &str) -> Option<String> {
     let text = prefix(text, SCAN);
     let lower = text.to_ascii_lowercase();
     for tag in ["title", "h1", "h2"] {
-        if let Some(inner) = element(text, &lower, tag) {
-            let plain = squash(&decode(&strip_tags(inner)));
+        if let Some((start, end)) = element(&lower, tag) {
+            let plain = squash(&decode(&strip_tags(&text[start..end], &lower[start..end])));
             if !plain.is_empty() {
                 return Some(plain);
             }
         }
     }
-    let body = match lower.find("<body") {
-        Some(at) => &text[at..],
-        None => text,
-    };
-    let plain = squash(&decode(&strip_tags(body)));
+    let at = find(&lower, "<body").unwrap_or(0);
+    let plain = squash(&decode(&strip_tags(&text[at..], &lower[at..])));
     (!plain.is_empty()).then(|| super::prefix(&plain, 200).to_owned())
 }
 
-/// The inner text of the first `<tag ...>...</tag>`.
-fn element<'a>(text: &'a str, lower: &str, tag: &str) -> Option<&'a str> {
+/// Where the inner text of the first `<tag ...>...</tag>` lies in `lower`.
+fn element(lower: &str, tag: &str) -> Option<(usize, usize)> {
     let open = format!("<{tag}");
     let mut from = 0;
     loop {
-        let at = from + lower[from..].find(&open)?;
+        let at = from + find(&lower[from..], &open)?;
         let after = lower.as_bytes().get(at + open.len()).copied();
         if matches!(after, Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')) {
-            let start = at + lower[at..].find('>')? + 1;
-            let end = start + lower[start..].find(&format!("</{tag}"))?;
-            return Some(&text[start..end]);
+            let start = at + find(&lower[at..], ">")? + 1;
+            let end = start + find(&lower[start..], &format!("</{tag}"))?;
+            return Some((start, end));
         }
         from = at + open.len();
     }
 }
 
-/// Drops tags, `<script>`/`<style>` contents and comments.
-fn strip_tags(html: &str) -> String {
+/// Drops tags, `<script>`/`<style>` contents and comments; `lower` is `html`
+/// lowercased (the same offsets).
+fn strip_tags(html: &str, lower: &str) -> String {
     let mut out = String::with_capacity(html.len() / 2);
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
+    let mut at = 0;
+    while let Some(lt) = find(&lower[at..], "<") {
+        let tag = at + lt;
+        out.push_str(&html[at..tag]);
         out.push(' ');
-        let tail = &rest[lt..];
-        let lower_head = prefix(tail, 16).to_ascii_lowercase();
-        let skip_to = if lower_head.starts_with("<!--") {
-            tail.find("-->").map(|e| e + 3)
-        } else if lower_head.starts_with("<script") || lower_head.starts_with("<style") {
-            let close = if lower_head.starts_with("<script") {
+        let tail = &lower[tag..];
+        let skip_to = if tail.starts_with("<!--") {
+            find(tail, "-->").map(|e| e + 3)
+        } else if let Some(close) = ["script", "style"]
+            .into_iter()
+            .find(|name| tail[1..].starts_with(name))
+        {
+            let close = if close == "script" {
                 "</script"
             } else {
                 "</style"
             };
-            tail.to_ascii_lowercase()
-                .find(close)
-                .and_then(|e| tail[e..].find('>').map(|g| e + g + 1))
+            find(tail, close).and_then(|e| find(&tail[e..], ">").map(|g| e + g + 1))
         } else {
-            tail.find('>').map(|g| g + 1)
+            find(tail, ">").map(|g| g + 1)
         };
         match skip_to {
-            Some(n) => rest = &tail[n..],
+            Some(n) => at = tag + n,
             None => return out,
         }
     }
-    out.push_str(rest);
+    out.push_str(&html[at..]);
     out
 }
+
+/// The longest character reference decoded (`&#x10FFFF;`).
+const MAX_ENTITY: usize = 10;
 
 /// Decodes the common named and numeric character references.
 fn decode(text: &str) -> Cow<'_, str> {
@@ -91,10 +96,13 @@ fn decode(text: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = find(rest, "&") {
         out.push_str(&rest[..amp]);
         let tail = &rest[amp..];
-        let entity = tail.find(';').filter(|&e| e <= 10).map(|e| &tail[1..e]);
+        // Only the next few bytes can hold the `;` (searching the whole tail for
+        // it made a page of `&`s quadratic).
+        let window = super::prefix(tail, MAX_ENTITY + 1);
+        let entity = find(window, ";").map(|e| &tail[1..e]);
         let decoded = entity.and_then(|e| match e {
             "amp" => Some('&'),
             "lt" => Some('<'),
@@ -123,6 +131,14 @@ fn decode(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `hay.find(needle)`, counting the bytes it looks at in tests.
+fn find(hay: &str, needle: &str) -> Option<usize> {
+    let found = hay.find(needle);
+    #[cfg(test)]
+    tests::SCANNED.with(|n| n.set(n.get() + found.map_or(hay.len(), |at| at + needle.len())));
+    found
+}
+
 /// Collapses all whitespace to single spaces.
 fn squash(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -131,6 +147,41 @@ fn squash(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Bytes looked at by [`find`] on this thread.
+        pub(super) static SCANNED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Pages that made the reducer quadratic (each `<script>` lowercased the rest
+    /// of the page; each `&` searched the rest for `;`) or could: the work stays
+    /// a small multiple of the page (`&` looks at most 11 bytes ahead for `;`).
+    #[test]
+    fn work_is_linear_in_the_page() {
+        let n = 4000;
+        let pages = [
+            "<script></script>".repeat(n),
+            "<style>x</style>".repeat(n),
+            format!("<title>{}</title>", "&".repeat(16 * n)),
+            format!("<p>{}", "&amp".repeat(4 * n)),
+            "<h1 <h2 <title ".repeat(n),
+            "<!-- x --><".repeat(n),
+            format!("<html><body>{}</body></html>", "<b>x</b>".repeat(n)),
+            "<".repeat(16 * n),
+        ];
+        for page in pages {
+            SCANNED.with(|s| s.set(0));
+            let _ = html_summary(&page);
+            let scanned = SCANNED.with(Cell::get);
+            let len = page.len().min(SCAN);
+            assert!(
+                scanned <= 16 * len,
+                "{}: {scanned} bytes scanned for a page of {len}",
+                &page[..24]
+            );
+        }
+    }
 
     #[test]
     fn prefers_title_then_heading_then_text() {

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod fixtures;
+mod limits;
 mod over_http;
 mod parsers;
 mod quota;

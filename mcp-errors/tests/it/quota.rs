@@ -201,3 +201,99 @@ async fn every_local_429_carries_the_headers_and_a_json_rpc_body() {
     let body = timed(again.into_body().collect()).await.unwrap().to_bytes();
     assert_eq!(&body[..], b"inner");
 }
+
+fn request_as(principal: Option<(&str, &str)>, addr: Option<&str>) -> Request<Full<Bytes>> {
+    let mut request = Request::new(Full::new(Bytes::from_static(b"{}")));
+    if let Some(addr) = addr {
+        request
+            .extensions_mut()
+            .insert(addr.parse::<SocketAddr>().unwrap());
+    }
+    if let Some((tenant, credential)) = principal {
+        request
+            .extensions_mut()
+            .insert(mcp_core::Principal::new(tenant, credential));
+    }
+    request
+}
+
+async fn status_of<S>(service: &mut S, request: Request<Full<Bytes>>) -> StatusCode
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<Full<Bytes>>, Error = Infallible>,
+{
+    timed(service.ready().await.unwrap().call(request))
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The default key is the caller (tenant + credential), else the address: a
+/// token keeps its bucket from any address, and two tokens behind one address
+/// (a proxy, a NAT) do not share one.
+#[tokio::test]
+async fn the_default_key_is_the_principal_then_the_address() {
+    let layer = QuotaLayer::new(LocalQuota::per_minute(1)).with_clock(ManualClock::new());
+    let mut service = layer.layer(service_fn(ok));
+    let alice = Some(("acct_1", "tok_a"));
+    assert_eq!(
+        status_of(&mut service, request_as(alice, Some("10.0.0.1:1"))).await,
+        StatusCode::OK
+    );
+    // The same token from elsewhere: same bucket.
+    assert_eq!(
+        status_of(&mut service, request_as(alice, Some("10.0.0.2:1"))).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another token of the same tenant, same address: its own bucket. So is a
+    // tenant whose name and credential would run together with alice's.
+    for other in [
+        ("acct_1", "tok_b"),
+        ("acct_1:", "tok_a"),
+        ("acct_1t", "ok_a"),
+    ] {
+        assert_eq!(
+            status_of(&mut service, request_as(Some(other), Some("10.0.0.1:1"))).await,
+            StatusCode::OK,
+            "{other:?}"
+        );
+    }
+    // Anonymous: by address, IPv6 by /64.
+    assert_eq!(
+        status_of(&mut service, request_as(None, Some("[2001:db8::1]:1"))).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status_of(&mut service, request_as(None, Some("[2001:db8::2]:1"))).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+/// A request with neither a principal nor an address used to count against one
+/// bucket shared by all such requests; now it is refused as the configuration
+/// bug it is, and never reaches the service.
+#[tokio::test]
+async fn a_request_without_a_key_is_refused_not_pooled() {
+    let layer = QuotaLayer::new(LocalQuota::per_second(100));
+    let mut service = layer.layer(service_fn(ok));
+    for _ in 0..3 {
+        let response = timed(service.ready().await.unwrap().call(request_as(None, None)))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = timed(response.into_body().collect())
+            .await
+            .unwrap()
+            .to_bytes();
+        let json: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error"]["code"], -32603);
+    }
+    assert_eq!(layer.tracked_keys(), 0);
+    // A key chosen by the operator that finds nothing is refused the same way.
+    let layer =
+        QuotaLayer::new(LocalQuota::per_second(100)).with_key(QuotaKey::extension::<TokenId>());
+    let mut service = layer.layer(service_fn(ok));
+    assert_eq!(
+        status_of(&mut service, request_as(None, Some("127.0.0.1:1"))).await,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+}

@@ -117,6 +117,7 @@ async fn start_fake_saas() -> FakeSaas {
 
 /// Fetch records from the fake SaaS API.
 #[derive(Deserialize, mcp_core::JsonSchema, Tool)]
+#[tool(read_only, idempotent)]
 struct FetchRecords {
     /// How the API answers.
     scenario: String,
@@ -228,6 +229,8 @@ async fn every_scenario_reaches_the_caller_as_it_should() {
     running.stop().await;
 }
 
+/// The tool only reads, so our client (once it has listed the tools) may resend
+/// the call after the upstream's `429`.
 #[tokio::test]
 async fn our_clients_retry_gets_through_after_the_upstream_limit() {
     let saas = start_fake_saas().await;
@@ -236,6 +239,7 @@ async fn our_clients_retry_gets_through_after_the_upstream_limit() {
     let client = timed(mcp_transport::client::Client::builder().http(&url))
         .await
         .unwrap();
+    timed(client.list_tools()).await.unwrap();
     let result = timed(client.call_tool("fetch_records", json!({"scenario": "rate_limited_once"})))
         .await
         .unwrap();

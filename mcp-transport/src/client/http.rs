@@ -13,7 +13,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
-use super::retry::{RetryPolicy, hinted_wait};
+use super::retry::{MAX_429_BODY, Resend, RetryPolicy, hinted_wait, refused_before_running};
 use crate::Error;
 use crate::http::Body;
 
@@ -59,12 +59,14 @@ impl HttpTransport {
     }
 
     /// Sends one message; returns the response message whose `id` is `id` (`None`
-    /// for notifications, which expect `202`).
+    /// for notifications, which expect `202`). After a `429` it is sent again only
+    /// as `resend` allows.
     pub(crate) async fn send(
         &self,
         body: Bytes,
         headers: &Headers,
         id: Option<i64>,
+        resend: Resend,
     ) -> Result<Option<Value>, Error> {
         let mut waited = Duration::ZERO;
         let mut attempt = 0u32;
@@ -80,8 +82,10 @@ impl HttpTransport {
             }
             let hint = hinted_wait(response.headers(), SystemTime::now());
             let retry = attempt - 1;
-            let give_up =
-                retry >= self.retry.max_retries || hint.is_some_and(|h| h > self.retry.max_wait);
+            let give_up = retry >= self.retry.max_retries
+                || hint.is_some_and(|h| h > self.retry.max_wait)
+                || (resend == Resend::IfRefusedBeforeRunning
+                    && !self.refused_locally(response).await);
             if give_up {
                 return Err(Error::RateLimited {
                     attempts: attempt,
@@ -97,6 +101,15 @@ impl HttpTransport {
             );
             tokio::time::sleep(wait).await;
             waited += wait;
+        }
+    }
+
+    /// Whether a `429` says the server refused the request before running it.
+    async fn refused_locally(&self, response: http::Response<Incoming>) -> bool {
+        let mut body = std::pin::pin!(response.into_body());
+        match tokio::time::timeout(self.timeout, collect(&mut body, MAX_429_BODY)).await {
+            Ok(Ok(bytes)) => refused_before_running(&bytes),
+            _ => false,
         }
     }
 
@@ -145,7 +158,7 @@ impl HttpTransport {
                 .map_err(|_| Error::Timeout(self.timeout))?
                 .map(Some);
         }
-        let bytes = tokio::time::timeout(self.timeout, collect(&mut body))
+        let bytes = tokio::time::timeout(self.timeout, collect(&mut body, MAX_RESPONSE))
             .await
             .map_err(|_| Error::Timeout(self.timeout))??;
         if id.is_none() && status.is_success() {
@@ -192,11 +205,14 @@ async fn next_chunk(body: &mut std::pin::Pin<&mut Incoming>) -> Result<Option<By
     }
 }
 
-async fn collect(body: &mut std::pin::Pin<&mut Incoming>) -> Result<Bytes, Error> {
+/// The largest JSON response (and SSE event) read.
+const MAX_RESPONSE: usize = 64 * 1024 * 1024;
+
+async fn collect(body: &mut std::pin::Pin<&mut Incoming>, max: usize) -> Result<Bytes, Error> {
     let mut out = BytesMut::new();
     while let Some(chunk) = next_chunk(body).await? {
-        if out.len() + chunk.len() > 64 * 1024 * 1024 {
-            return Err(Error::Protocol("response larger than 64 MiB".into()));
+        if out.len() + chunk.len() > max {
+            return Err(Error::Protocol(format!("response larger than {max} bytes")));
         }
         out.extend_from_slice(&chunk);
     }
@@ -238,7 +254,7 @@ async fn read_sse(
                 ));
             }
         }
-        if buf.len() > 64 * 1024 * 1024 {
+        if buf.len() > MAX_RESPONSE {
             return Err(Error::Protocol("SSE event larger than 64 MiB".into()));
         }
     }

@@ -6,10 +6,17 @@
 //! handshake first). Tool failures (`isError: true`) come back as data in
 //! [`CallToolResult`]; only transport and protocol failures are [`Error`]s.
 //!
-//! Over HTTP, `429 Too Many Requests` is retried: the wait is the server's
-//! `ratelimit-reset` or `Retry-After` (seconds or an HTTP date) as a floor plus jitter,
-//! or exponential backoff when neither is sent, for a bounded number of retries;
-//! [`Error::RateLimited`] then says how long it waited.
+//! Over HTTP, `429 Too Many Requests` is retried when sending the request again is
+//! safe: any request but `tools/call`; a `tools/call` of a tool that
+//! [`list_tools`](Client::list_tools) showed as read-only or idempotent; and any
+//! `tools/call` the server's own limiter refused before the tool ran (its body's
+//! `error.data.rateLimit.source` is `"local"`, as for `mcp-errors`' quota and
+//! `mcp-auth`'s failed-authentication throttle). An upstream `429` that a tool
+//! passed through, perhaps after its side effects, is not resent: the call fails
+//! at once with [`Error::RateLimited`] and the caller decides. The wait is the
+//! server's `ratelimit-reset` or `Retry-After` (seconds or an HTTP date) as a
+//! floor plus jitter, or exponential backoff when neither is sent, for a bounded
+//! number of retries; [`Error::RateLimited`] then says how long it waited.
 //!
 //! ```no_run
 //! use mcp_transport::client::Client;
@@ -28,6 +35,8 @@ mod http;
 mod retry;
 mod stdio;
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
@@ -37,7 +46,7 @@ use serde_json::{Value, json};
 use tokio::process::Command;
 
 use self::http::{Headers, HttpTransport};
-use self::retry::RetryPolicy;
+use self::retry::{Resend, RetryPolicy};
 use self::stdio::StdioTransport;
 use crate::Error;
 
@@ -50,6 +59,9 @@ pub struct Client {
     version: ProtocolVersion,
     info: Value,
     next_id: AtomicI64,
+    /// Tools `list_tools` showed, and whether calling one twice is harmless
+    /// (read-only or idempotent).
+    repeatable: Mutex<HashMap<String, bool>>,
 }
 
 enum Transport {
@@ -158,6 +170,7 @@ impl Builder {
             version: self.version,
             info: json!({ "name": self.name, "version": self.client_version }),
             next_id: AtomicI64::new(1),
+            repeatable: Mutex::new(HashMap::new()),
         };
         if !client.version.is_modern() {
             let params = json!({
@@ -207,6 +220,7 @@ impl Client {
             let mut result = self.request("tools/list", params).await?;
             let page: Vec<ToolDefinition> = serde_json::from_value(result["tools"].take())
                 .map_err(|e| Error::Protocol(format!("bad tools/list result: {e}")))?;
+            self.remember(&page);
             tools.extend(page);
             match result.get("nextCursor").and_then(Value::as_str) {
                 Some(next) => cursor = Some(next.to_owned()),
@@ -218,8 +232,39 @@ impl Client {
         )))
     }
 
+    /// Notes which tools may be called twice without harm.
+    fn remember(&self, tools: &[ToolDefinition]) {
+        if let Ok(mut known) = self.repeatable.lock() {
+            for tool in tools {
+                let hints = tool.annotations.as_ref();
+                let repeatable = hints.is_some_and(|a| {
+                    a.read_only_hint == Some(true) || a.idempotent_hint == Some(true)
+                });
+                known.insert(tool.name.clone(), repeatable);
+            }
+        }
+    }
+
+    /// Whether `method` (on tool `name`) may be sent again after a `429`.
+    fn resend(&self, method: &str, name: Option<&str>) -> Resend {
+        if method != "tools/call" {
+            return Resend::Safe;
+        }
+        let repeatable = name.is_some_and(|name| {
+            self.repeatable
+                .lock()
+                .is_ok_and(|known| known.get(name) == Some(&true))
+        });
+        if repeatable {
+            Resend::Safe
+        } else {
+            Resend::IfRefusedBeforeRunning
+        }
+    }
+
     /// Calls a tool. A result with `isError: true` is returned as `Ok`: it is for the
-    /// model to read.
+    /// model to read. After a `429` the call is sent again only when that is safe
+    /// (see the [module docs](self)).
     ///
     /// # Errors
     /// Transport, protocol and JSON-RPC failures (unknown tool, ...), and
@@ -254,6 +299,7 @@ impl Client {
             .get("name")
             .and_then(Value::as_str)
             .map(str::to_owned);
+        let resend = self.resend(method, name.as_deref());
         let message = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
         let headers = Headers {
             // `initialize` goes without: the version is not agreed yet.
@@ -266,7 +312,7 @@ impl Client {
             },
         };
         let mut response = self
-            .send(encode(&message)?, &headers, Some(id))
+            .send(encode(&message)?, &headers, Some(id), resend)
             .await?
             .ok_or_else(|| Error::Protocol("no response".into()))?;
         if let Some(error) = response.get_mut("error") {
@@ -283,7 +329,9 @@ impl Client {
             version: Some(self.version.as_str()),
             ..Headers::default()
         };
-        self.send(encode(&message)?, &headers, None).await.map(drop)
+        self.send(encode(&message)?, &headers, None, Resend::Safe)
+            .await
+            .map(drop)
     }
 
     async fn send(
@@ -291,9 +339,10 @@ impl Client {
         body: Bytes,
         headers: &Headers,
         id: Option<i64>,
+        resend: Resend,
     ) -> Result<Option<Value>, Error> {
         match &self.transport {
-            Transport::Http(t) => t.send(body, headers, id).await,
+            Transport::Http(t) => t.send(body, headers, id, resend).await,
             Transport::Stdio(t) => t.send(body, id).await,
         }
     }

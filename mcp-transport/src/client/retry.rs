@@ -1,5 +1,5 @@
-//! How long to wait after a `429`: the server's hint as the floor, plus jitter, or
-//! exponential backoff when the server gives none.
+//! Whether to resend after a `429`, and how long to wait first: the server's hint
+//! as the floor, plus jitter, or exponential backoff when the server gives none.
 
 use std::hash::{BuildHasher, RandomState};
 use std::time::{Duration, SystemTime};
@@ -26,6 +26,32 @@ impl Default for RetryPolicy {
             max_wait: Duration::from_secs(120),
         }
     }
+}
+
+/// Whether a request may be sent again after a `429`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Resend {
+    /// Sending it twice does no harm: any request but `tools/call`, and calls of
+    /// tools the server lists as read-only or idempotent.
+    Safe,
+    /// A `tools/call` that may have side effects: resent only when the `429` says
+    /// the server's own limiter refused it before the tool ran.
+    IfRefusedBeforeRunning,
+}
+
+/// The most of a `429` body read to find out who refused the request.
+pub(crate) const MAX_429_BODY: usize = 64 * 1024;
+
+/// Whether a `429` body says a local limiter (a quota, the failed-authentication
+/// throttle) refused the request before it ran: a JSON-RPC error whose
+/// `data.rateLimit.source` is `"local"`. An upstream `429` a tool passed through,
+/// possibly after side effects, says `"upstream"`; anything else says nothing.
+pub(crate) fn refused_before_running(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| {
+        v.pointer("/error/data/rateLimit/source")
+            .and_then(serde_json::Value::as_str)
+            == Some("local")
+    })
 }
 
 /// The wait the server asks for: `ratelimit-reset` (seconds) or `Retry-After`
@@ -84,6 +110,22 @@ mod tests {
             h.insert(*k, v.parse().unwrap());
         }
         h
+    }
+
+    #[test]
+    fn only_a_local_refusal_counts_as_before_running() {
+        let local = br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32010,"message":"x","data":{"rateLimit":{"source":"local","reset":1}}}}"#;
+        assert!(refused_before_running(local));
+        for other in [
+            &br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32010,"message":"x","data":{"rateLimit":{"source":"upstream"}}}}"#[..],
+            br#"{"error":{"data":{"rateLimit":{}}}}"#,
+            br#"{"rateLimit":{"source":"local"}}"#,
+            b"{}",
+            b"",
+            b"Too Many Requests",
+        ] {
+            assert!(!refused_before_running(other), "{}", String::from_utf8_lossy(other));
+        }
     }
 
     #[test]

@@ -117,8 +117,8 @@ async fn stdio_client_speaks_both_eras() {
     .await;
 }
 
-/// A server that answers `429` with `headers` for the first `limited` requests, then
-/// a tool result.
+/// A server that answers a local limiter's `429` with `headers` for the first
+/// `limited` requests, then a tool result.
 #[derive(Clone)]
 struct Limiter {
     hits: Arc<AtomicUsize>,
@@ -133,7 +133,9 @@ async fn limiter(State(l): State<Limiter>, body: axum::body::Bytes) -> axum::res
         for (k, v) in (l.headers)() {
             headers.insert(k, v.parse().unwrap());
         }
-        return (StatusCode::TOO_MANY_REQUESTS, headers, "{}").into_response();
+        // The local limiters' answer: refused before anything ran, safe to resend.
+        let body = r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32010,"message":"Rate limited (local)","data":{"rateLimit":{"source":"local"}}}}"#;
+        return (StatusCode::TOO_MANY_REQUESTS, headers, body).into_response();
     }
     let request: Value = serde_json::from_slice(&body).unwrap();
     let answer = json!({"jsonrpc": "2.0", "id": request["id"],

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
 
 mod client;
+mod client_retry;
 mod credentials;
 mod headers;
 mod layers;
