@@ -14,6 +14,12 @@
 //! | `html_500` | 500 with an HTML stack-trace page | `isError` with the page title only |
 //! | `rate_limited` | 429, `Retry-After: 42`, `X-RateLimit-Limit: 100`, `-Remaining: 0` | HTTP 429, `ratelimit-limit: 100`, `ratelimit-remaining: 0`, `ratelimit-reset: 42` |
 //! | `rate_limited_once` | 429 with `Retry-After: 1` on every other call, else 200 | 429 then, on retry, the records |
+//! | `too_large` | 200 with 2 MiB of records | `isError`, `upstream_response_too_large` (over `--upstream-max-body`) |
+//! | `no_answer` | nothing, ever | `isError`, `upstream_timeout` after `--upstream-timeout` |
+//!
+//! Every upstream call runs under `UpstreamLimits`: `--upstream-timeout <SECONDS>`
+//! (default 30) for the whole exchange and `--upstream-max-body <BYTES>` (default
+//! 1 MiB); an upstream that cannot be reached is `upstream_unreachable`.
 //!
 //! ```text
 //! curl -si http://127.0.0.1:8080/mcp -H 'content-type: application/json' \
@@ -28,6 +34,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use axum::extract::{Query, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -35,7 +42,7 @@ use axum::response::{IntoResponse, Response};
 use clap::Parser;
 use mcp_core::{Context, Json, JsonSchema, Server, Tool, ToolError};
 use mcp_errors::{
-    LocalQuota, NormalizerChain, QuotaLayer, ReauthEvent, ReauthHook, UpstreamResponse,
+    LocalQuota, NormalizerChain, QuotaLayer, ReauthEvent, ReauthHook, UpstreamLimits,
 };
 use mcp_transport::http::{McpService, serve};
 use serde::{Deserialize, Serialize};
@@ -49,6 +56,12 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Seconds allowed for each upstream call (request, answer and body).
+    #[arg(long, default_value_t = 30.0)]
+    upstream_timeout: f64,
+    /// Largest upstream body read, in bytes.
+    #[arg(long, default_value_t = 1 << 20)]
+    upstream_max_body: usize,
 }
 
 /// How the fake SaaS API answers.
@@ -70,6 +83,10 @@ enum Scenario {
     RateLimited,
     /// 429 with `Retry-After: 1` on every other call.
     RateLimitedOnce,
+    /// 200 with 2 MiB of records.
+    TooLarge,
+    /// Never answers.
+    NoAnswer,
 }
 
 /// Fetch records from the connected SaaS account. `scenario` chooses how the
@@ -98,6 +115,7 @@ struct AppState {
     http: reqwest::Client,
     upstream: String,
     errors: NormalizerChain,
+    limits: UpstreamLimits,
 }
 
 async fn fetch_records(
@@ -106,22 +124,17 @@ async fn fetch_records(
 ) -> Result<Json<Records>, ToolError> {
     let state = cx.state();
     let scenario = serde_json::to_value(args.scenario).unwrap_or_default();
-    let reply = state
+    let request = state
         .http
         .get(format!("{}/records", state.upstream))
         .query(&[("scenario", scenario.as_str().unwrap_or("ok"))])
         .bearer_auth(UPSTREAM_TOKEN)
-        .send()
-        .await
-        .map_err(|e| {
-            ToolError::new(format!(
-                "The SaaS API could not be reached: {}",
-                e.without_url()
-            ))
-        })?;
-    let upstream = UpstreamResponse::from_reqwest(reply)
-        .await
-        .map_err(ToolError::new)?
+        .send();
+    // Too large, too slow or unreachable: an error the model can act on.
+    let upstream = state
+        .limits
+        .read_reqwest(request)
+        .await?
         .with_secret(UPSTREAM_TOKEN);
     // Failures become isError results (or a 429 for the caller); never a silent success.
     state.errors.check(&upstream, cx.extensions()).await?;
@@ -162,6 +175,16 @@ async fn fake_records(
         )
             .into_response(),
         "rate_limited" => rate_limited(42),
+        "too_large" => {
+            let record = r#"{"id": "rec_0", "name": "Initech"},"#;
+            let mut body = String::from(r#"{"records": ["#);
+            while body.len() < 2 << 20 {
+                body.push_str(record);
+            }
+            body.push_str(r#"{"id": "rec_last", "name": "Umbrella"}]}"#);
+            (StatusCode::OK, [("content-type", "application/json")], body).into_response()
+        }
+        "no_answer" => std::future::pending().await,
         "rate_limited_once" if calls.fetch_add(1, Ordering::SeqCst) % 2 == 0 => rate_limited(1),
         _ => json(
             StatusCode::OK,
@@ -218,10 +241,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "upstream credentials rejected; account marked for re-authorization"
         );
     });
+    let limits = UpstreamLimits::new()
+        .max_body(args.upstream_max_body)
+        .timeout(Duration::try_from_secs_f64(args.upstream_timeout)?);
     let state = AppState {
         http: reqwest::Client::new(),
         upstream,
         errors: NormalizerChain::builtin().on_reauth(reauth),
+        limits,
     };
     let server = Server::builder("saas_proxy", env!("CARGO_PKG_VERSION"))
         .state(state)

@@ -29,11 +29,15 @@ pub(crate) struct Running {
 
 impl Running {
     pub(crate) async fn start(server: Server) -> Self {
+        Self::start_service(McpService::new(server)).await
+    }
+
+    pub(crate) async fn start_service(service: McpService) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(
-            serve(listener, McpService::new(server))
+            serve(listener, service)
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;
                 })

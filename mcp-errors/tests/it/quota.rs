@@ -297,3 +297,47 @@ async fn a_request_without_a_key_is_refused_not_pooled() {
         StatusCode::INTERNAL_SERVER_ERROR
     );
 }
+
+/// Write something (never safe to send twice).
+#[derive(serde::Deserialize, mcp_core::JsonSchema, mcp_core::Tool)]
+struct Append {}
+
+async fn append(
+    _: Append,
+    cx: mcp_core::Context<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
+) -> String {
+    let n = cx.state().fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    format!("appended {}", n + 1)
+}
+
+/// The quota refuses before the tool runs and says so (`source: "local"`), so
+/// the bundled client resends even a call with side effects, once the wait is over.
+#[tokio::test]
+async fn our_client_resends_a_call_the_quota_refused_before_it_ran() {
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let server = mcp_core::Server::builder("quota", "1.0.0")
+        .state(std::sync::Arc::clone(&runs))
+        .tool(append)
+        .build()
+        .unwrap();
+    let service = mcp_transport::http::McpService::builder(server)
+        .layer(QuotaLayer::new(LocalQuota::per_second(1)))
+        .build();
+    let running = crate::over_http::Running::start_service(service).await;
+    let client = timed(
+        mcp_transport::client::Client::builder()
+            .max_retries(3)
+            .http(&format!("http://{}/mcp", running.addr)),
+    )
+    .await
+    .unwrap();
+    for expected in ["appended 1", "appended 2"] {
+        let result = timed(client.call_tool("append", serde_json::json!({})))
+            .await
+            .unwrap();
+        assert_eq!(result.text(), expected);
+    }
+    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 2);
+    drop(client);
+    running.stop().await;
+}
