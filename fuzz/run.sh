@@ -35,7 +35,7 @@ for t in "${targets[@]}"; do
     -max_total_time="$seconds" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -timeout=10 -rss_limit_mb=2048 -max_len=8192 >"$log" 2>&1 || true
   after=$(find "$project/artifacts/$t" -type f | wc -l)
-  # Fork mode's status lines: "#N: cov: C ft: F corp: K exec/s: E oom/timeout/crash: a/b/c time: Ts ..."
+  # Fork mode's status lines (exec/s there is the last job's; the table has the run's mean): "#N: cov: C ft: F corp: K exec/s: E oom/timeout/crash: a/b/c time: Ts ..."
   line=$(grep -E '^#[0-9]+: cov:' "$log" | tail -1 || true)
   if [ -z "$line" ]; then
     printf '%s\t%s\t?\t?\t?\t?\t?\t%s artifacts (no status line: see %s)\n' \
@@ -45,6 +45,7 @@ for t in "${targets[@]}"; do
   awk -v t="$t" -v s="$seconds" '
     { for (i = 1; i <= NF; i++) f[$i] = $(i + 1); n = $1; sub(/^#/, "", n); sub(/:$/, "", n)
       split(f["oom/timeout/crash:"], c, "/")
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t, s, n, f["exec/s:"], f["cov:"], f["ft:"], f["corp:"], c[3] + 0 }
+      secs = f["time:"]; sub(/s$/, "", secs)
+      printf "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", t, s, n, n / (secs > 0 ? secs : 1), f["cov:"], f["ft:"], f["corp:"], c[3] + 0 }
   ' <<<"$line" | tee -a "$project/work/summary.tsv"
 done
