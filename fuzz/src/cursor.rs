@@ -99,7 +99,7 @@ fn walk(server: &Server) {
 }
 
 /// Sends `data` (as text) as the cursor of every list method, in both eras: a
-/// page of at most [`PAGE`] items, or `-32602`.
+/// page of at most `PAGE` items, or `-32602`.
 pub fn cursor(data: &[u8]) {
     let cursor = String::from_utf8_lossy(data);
     SERVER.with(|server| {

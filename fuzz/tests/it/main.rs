@@ -38,15 +38,6 @@ fn every_corpus_replays_without_a_crash() {
     assert!(failed.is_empty(), "crashed: {failed:#?}");
 }
 
-/// Inputs that found bugs whose fixes are not on this branch yet (see
-/// `fuzz/README.md`); once fixed, an input moves to its corpus.
-#[test]
-#[ignore = "open findings: run with --ignored to see which still crash"]
-fn open_findings_are_fixed() {
-    let failed = replay("findings");
-    assert!(failed.is_empty(), "still crash: {failed:#?}");
-}
-
 #[test]
 fn empty_and_tiny_inputs() {
     for (_, target) in mcp_fuzz::TARGETS {
