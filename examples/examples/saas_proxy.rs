@@ -209,9 +209,9 @@ fn rate_limited(retry_after: u64) -> Response {
 
 /// Starts the fake SaaS API on a free loopback port; returns its base URL.
 ///
-/// It stands in for a third party's API and only this process calls it, so it runs
-/// on plain `axum::serve`; the MCP endpoint users reach runs on the SDK's hardened
-/// `serve` (connection caps, header, idle and write timeouts).
+/// It stands in for a third party's API; like the MCP endpoint it runs on the SDK's
+/// hardened `serve` (connection caps, header, idle and write timeouts), which takes
+/// any tower service, an axum `Router` included.
 async fn start_fake_saas() -> std::io::Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
@@ -219,7 +219,7 @@ async fn start_fake_saas() -> std::io::Result<String> {
         .route("/records", axum::routing::get(fake_records))
         .with_state(Arc::new(AtomicUsize::new(0)));
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
+        if let Err(e) = serve(listener, app).await {
             tracing::error!(error = %e, "the fake SaaS API stopped");
         }
     });
