@@ -85,6 +85,13 @@ pub struct Args {
     pub trusted_proxy: Vec<String>,
 }
 
+/// How many contacts the fake CRM keeps per account, and how long a name may be:
+/// state a client can grow must have a bound, or one tenant's calls grow the
+/// process without limit.
+pub const MAX_CONTACTS: usize = 100;
+/// The longest contact name the fake CRM accepts, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+
 /// The fake CRM: contacts per account, shared by every request.
 #[derive(Default)]
 pub struct Crm {
@@ -125,12 +132,23 @@ pub struct CreateContact {
 
 async fn create_contact(args: CreateContact, cx: Context<Crm>) -> Result<String, ToolError> {
     let account = account(&cx)?;
+    if args.name.chars().count() > MAX_NAME_CHARS {
+        return Err(ToolError::new(format!(
+            "a contact name has at most {MAX_NAME_CHARS} characters"
+        )));
+    }
     let mut contacts = cx
         .state()
         .contacts
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    contacts.entry(account).or_default().push(args.name.clone());
+    let list = contacts.entry(account).or_default();
+    if list.len() >= MAX_CONTACTS {
+        return Err(ToolError::new(format!(
+            "this account already has {MAX_CONTACTS} contacts, the most this CRM keeps"
+        )));
+    }
+    list.push(args.name.clone());
     Ok(format!("created contact {}", args.name))
 }
 

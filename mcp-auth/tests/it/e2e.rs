@@ -386,6 +386,36 @@ async fn the_seed_flow_on_redis() {
     app.stop().await;
 }
 
+/// Soak finding: the example's CRM kept every contact a client created, so a
+/// tenant calling `create_contact` in a loop grew the process without bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_cannot_grow_the_crm_without_bound() {
+    let app = App::start(None, None).await.unwrap();
+    let (_, full) = app.create("acct_1", json!({"name": "full"})).await;
+    let url = full["url"].as_str().unwrap();
+    for i in 0..multi_tenant::MAX_CONTACTS {
+        let done = app
+            .call(url, "create_contact", json!({"name": format!("c{i}")}))
+            .await;
+        assert_eq!(done["result"]["isError"], Value::Bool(false), "{done}");
+    }
+    let full_list = app
+        .call(url, "create_contact", json!({"name": "one more"}))
+        .await;
+    assert_eq!(full_list["result"]["isError"], true, "{full_list}");
+    let long = "x".repeat(multi_tenant::MAX_NAME_CHARS + 1);
+    let (_, other) = app.create("acct_2", json!({"name": "other"})).await;
+    let too_long = app
+        .call(
+            other["url"].as_str().unwrap(),
+            "create_contact",
+            json!({"name": long}),
+        )
+        .await;
+    assert_eq!(too_long["result"]["isError"], true, "{too_long}");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn redis_needs_a_signing_key_and_short_keys_are_refused() {
     let error = App::start(Some("redis://127.0.0.1:1/".into()), None)
