@@ -5,9 +5,9 @@ use mcp_errors::{MAX_WAIT, NormalizedError, NormalizerChain};
 use crate::upstream::response;
 
 /// A secret every message must hide.
-const CHAIN_SECRET: &str = "chain-secret-5f3a9c";
+pub(crate) const CHAIN_SECRET: &str = "chain-secret-5f3a9c";
 /// A per-response secret every message must hide.
-const CALL_SECRET: &str = "call-secret-81b2e7";
+pub(crate) const CALL_SECRET: &str = "call-secret-81b2e7";
 
 thread_local! {
     static CHAIN: NormalizerChain = NormalizerChain::builtin().redact(CHAIN_SECRET);

@@ -2,7 +2,7 @@
 
 use mcp_errors::{NormalizerChain, RuleSet};
 
-use crate::normalizers::check;
+use crate::normalizers::{CALL_SECRET, CHAIN_SECRET, check};
 use crate::upstream::response;
 
 /// Rules that read every part of the input: fields, the whole body recursively,
@@ -43,16 +43,17 @@ status = ".status"
 
 thread_local! {
     static CHAIN: NormalizerChain = match RuleSet::from_toml(RULES) {
-        Ok(rules) => NormalizerChain::new().with(rules),
+        Ok(rules) => NormalizerChain::new().with(rules).redact(CHAIN_SECRET),
         Err(e) => panic!("{e}"),
     };
 }
 
 /// `data` is an upstream response (see the crate's `upstream` module): the rules
 /// run over it without panicking, and what they produce obeys the invariants of
-/// every normalized error.
+/// every normalized error (the chain's and the response's secrets are redacted
+/// from whatever a rule copies out of the body).
 pub fn ruleset(data: &[u8]) {
-    let upstream = response(data);
+    let upstream = response(data).with_secret(CALL_SECRET);
     if let Some(error) = CHAIN.with(|chain| chain.normalize(&upstream)) {
         check(&error);
     }
