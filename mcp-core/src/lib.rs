@@ -42,13 +42,13 @@
 //! # Ok::<_, mcp_core::BuildError>(())
 //! ```
 
-mod changes;
 mod client_key;
 mod client_requests;
 mod credential_watch;
 mod cursor;
 mod input;
 mod jsonrpc;
+mod list_changes;
 mod model;
 mod principal;
 mod rate_limit;
@@ -61,7 +61,6 @@ mod tool;
 mod uri_template;
 mod version;
 
-pub use changes::ListKind;
 pub use client_key::client_key;
 pub use client_requests::{Caller, PendingReplies};
 pub use credential_watch::{CredentialWatch, RevocationFeed};
@@ -70,6 +69,7 @@ pub use jsonrpc::{
     ClientResponse, ErrorObject, MAX_JSON_DEPTH, Message, Notification, Request, RequestId,
     Response, nesting_exceeds,
 };
+pub use list_changes::ListKind;
 pub use model::{
     Annotations, CallToolResult, Completion, CompletionArgument, CompletionContext, CompletionRef,
     CompletionRequest, Content, GetPromptResult, Icon, Implementation, LogLevel, Prompt,

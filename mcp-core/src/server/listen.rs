@@ -7,8 +7,8 @@ use tokio::sync::broadcast::error::RecvError;
 use super::Inner;
 use super::call::ListenFilter;
 use super::respond::Reply;
-use crate::changes::Change;
 use crate::jsonrpc::encode_notification;
+use crate::list_changes::Change;
 use crate::{Envelope, ErrorObject, ListKind, Response, Scope};
 
 impl ListenFilter {

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
-use crate::changes::{Change, ListChanges};
+use crate::list_changes::{Change, ListChanges};
 use crate::model::{Empty, ListChanged, ResourcesCapability, ServerCapabilities};
 use crate::registry::Registry;
 use crate::tool::Handler;

@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
-use crate::changes::{Change, ListChanges};
 use crate::jsonrpc::encode_notification;
+use crate::list_changes::{Change, ListChanges};
 use crate::model::ClientCaps;
 use crate::{ListKind, LogLevel, PendingReplies, ProtocolVersion, RequestId};
 
