@@ -46,7 +46,7 @@ mod client_key;
 mod client_requests;
 mod credential_watch;
 mod cursor;
-mod input;
+mod input_required;
 mod jsonrpc;
 mod list_changes;
 mod model;
@@ -64,7 +64,7 @@ mod version;
 pub use client_key::client_key;
 pub use client_requests::{Caller, PendingReplies};
 pub use credential_watch::{CredentialWatch, RevocationFeed};
-pub use input::InputRequired;
+pub use input_required::InputRequired;
 pub use jsonrpc::{
     ClientResponse, ErrorObject, MAX_JSON_DEPTH, Message, Notification, Request, RequestId,
     Response, nesting_exceeds,

@@ -13,7 +13,7 @@ use super::binding::Binder;
 use super::paging::fingerprint;
 use super::respond::Reply;
 use super::rounds::Rounds;
-use crate::input::Attempt;
+use crate::input_required::Attempt;
 use crate::model::ClientCaps;
 use crate::scope::visible;
 use crate::tool::Handler;

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::Inner;
 use super::binding::Binding;
 use super::respond::Reply;
-use crate::input::Attempt;
+use crate::input_required::Attempt;
 use crate::model::ClientCaps;
 use crate::tool::context::RequestInfo;
 use crate::{Caller, ErrorObject, InputRequired, Response};

@@ -9,7 +9,7 @@ use super::Inner;
 use super::binding::Binder;
 use super::respond::Reply;
 use super::rounds::Rounds;
-use crate::input::Attempt;
+use crate::input_required::Attempt;
 use crate::model::ClientCaps;
 use crate::registry::arguments_or_empty;
 use crate::tool::ToolError;
