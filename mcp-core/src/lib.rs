@@ -43,13 +43,13 @@
 //! ```
 
 mod client_key;
-mod client_requests;
 mod credential_watch;
 mod cursor;
 mod input_required;
 mod jsonrpc;
 mod list_changes;
 mod model;
+mod pending_replies;
 mod principal;
 mod rate_limit;
 mod redemptions;
@@ -62,7 +62,6 @@ mod uri_template;
 mod version;
 
 pub use client_key::client_key;
-pub use client_requests::{Caller, PendingReplies};
 pub use credential_watch::{CredentialWatch, RevocationFeed};
 pub use input_required::InputRequired;
 pub use jsonrpc::{
@@ -76,6 +75,7 @@ pub use model::{
     PromptArgument, PromptMessage, Resource, ResourceContents, ResourceLink, ResourceRequest,
     ResourceTemplate, Role, ToolAnnotations, ToolDefinition,
 };
+pub use pending_replies::{Caller, PendingReplies};
 pub use principal::Principal;
 pub use rate_limit::RateLimit;
 pub use redemptions::{MemoryRedemptions, Redeem, Redemptions};
