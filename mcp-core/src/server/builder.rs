@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use super::prompts::{CompletionResult, Prompts};
+use super::request_state::{Sealing, StateSealer};
 use super::resources::Resources;
-use super::state::{Sealing, StateSealer};
 use super::{Inner, Parts, Server};
 use crate::registry::{self, Registry, ToolEntry};
 use crate::tool::{Handler, erase, erase_fn};

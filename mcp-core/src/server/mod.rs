@@ -8,10 +8,10 @@ mod lifecycle;
 mod listen;
 mod paging;
 mod prompts;
+mod request_state;
 mod resources;
 mod respond;
 mod rounds;
-mod state;
 mod tools;
 
 pub use builder::{BuildError, ServerBuilder};
@@ -29,8 +29,8 @@ use crate::registry::Registry;
 use crate::tool::Handler;
 use crate::{CompletionRequest, Envelope, Implementation, ListKind, Message, Request, Response};
 use prompts::{CompletionResult, Prompts};
+use request_state::StateSealer;
 use resources::Resources;
-use state::StateSealer;
 
 /// An MCP server: its identity, its tools, and the dispatcher that answers requests
 /// of both protocol eras without per-connection state.
