@@ -1,6 +1,6 @@
 //! The core of an MCP (Model Context Protocol) server SDK built for production.
 //!
-//! - JSON-RPC 2.0 decoding that is strict and cheap ([`Message::decode`]).
+//! - JSON-RPC 2.0 decoding that is strict and cheap ([`jsonrpc::Message::decode`]).
 //! - Both protocol eras from one stateless dispatcher: modern `2026-07-28` (per-request
 //!   `_meta`, `server/discover`) and legacy `2025-11-25` back to `2024-11-05`
 //!   (`initialize`).
@@ -46,7 +46,7 @@ mod client_key;
 mod credential_watch;
 mod cursor;
 mod input_required;
-mod jsonrpc;
+pub mod jsonrpc;
 mod list_changes;
 mod model;
 mod pending_replies;
@@ -64,10 +64,6 @@ mod version;
 pub use client_key::client_key;
 pub use credential_watch::{CredentialWatch, RevocationFeed};
 pub use input_required::InputRequired;
-pub use jsonrpc::{
-    ClientResponse, ErrorObject, MAX_JSON_DEPTH, Message, Notification, Request, RequestId,
-    Response, nesting_exceeds,
-};
 pub use list_changes::ListKind;
 pub use model::{
     Annotations, CallToolResult, Completion, CompletionArgument, CompletionContext, CompletionRef,

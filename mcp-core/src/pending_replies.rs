@@ -10,7 +10,8 @@ use http::{Extensions, HeaderMap};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-use crate::{ClientResponse, ErrorObject, Notifier, Principal, Request, RequestId};
+use crate::jsonrpc::{ClientResponse, ErrorObject, Request, RequestId};
+use crate::{Notifier, Principal};
 
 /// A request waiting for its reply, and who may give it.
 struct Entry {
@@ -187,7 +188,8 @@ impl Drop for Forget<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Message, Scope};
+    use crate::Scope;
+    use crate::jsonrpc::Message;
 
     fn caller(session: Option<&str>, tenant: Option<&str>) -> Caller {
         let mut headers = HeaderMap::new();

@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
+use mcp_core::jsonrpc::ErrorObject;
 use mcp_core::{
-    Completion, CompletionRequest, Content, Context, ErrorObject, GetPromptResult, InputRequired,
-    Prompt, PromptMessage, Resource, ResourceContents, ResourceRequest, ResourceTemplate,
-    ServerBuilder,
+    Completion, CompletionRequest, Content, Context, GetPromptResult, InputRequired, Prompt,
+    PromptMessage, Resource, ResourceContents, ResourceRequest, ResourceTemplate, ServerBuilder,
 };
 use serde_json::json;
 

@@ -3,9 +3,10 @@
 //! only what its scope permits on every method.
 
 use mcp_auth::{AuthLayer, TokenScope};
+use mcp_core::jsonrpc::ErrorObject;
 use mcp_core::{
-    Access, Content, Context, ErrorObject, GetPromptResult, InputRequired, JsonSchema, MethodClass,
-    Prompt, PromptMessage, Resource, ResourceContents, ResourceRequest, Server, Tool, ToolError,
+    Access, Content, Context, GetPromptResult, InputRequired, JsonSchema, MethodClass, Prompt,
+    PromptMessage, Resource, ResourceContents, ResourceRequest, Server, Tool, ToolError,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::RequestId;
+use crate::jsonrpc::RequestId;
 
 /// Name and version of a client or server implementation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,10 +11,11 @@ use super::prompts::{CompletionResult, Prompts};
 use super::request_state::{Sealing, StateSealer};
 use super::resources::Resources;
 use super::{Inner, Parts, Server};
+use crate::jsonrpc::ErrorObject;
 use crate::registry::{self, Registry, ToolEntry};
 use crate::tool::{Handler, erase, erase_fn};
 use crate::{
-    Access, Completion, CompletionRequest, Context, ErrorObject, GetPromptResult, Implementation,
+    Access, Completion, CompletionRequest, Context, GetPromptResult, Implementation,
     IntoToolResult, Prompt, Redemptions, Resource, ResourceContents, ResourceRequest,
     ResourceTemplate, Tool, ToolDefinition, ToolHandler,
 };

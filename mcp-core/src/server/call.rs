@@ -4,11 +4,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::jsonrpc::{ErrorObject, Request, RequestId, Response};
 use crate::model::RequestMeta;
-use crate::{
-    CompletionRequest, ErrorObject, Implementation, LogLevel, ProtocolVersion, Request, RequestId,
-    Response,
-};
+use crate::{CompletionRequest, Implementation, LogLevel, ProtocolVersion};
 
 /// A request decoded into its method's parameters.
 ///

@@ -7,9 +7,10 @@ use super::call::CallKind;
 use super::paging::cursor_binding;
 use super::respond::Reply;
 use super::{Call, Server};
+use crate::jsonrpc::{ErrorObject, Response};
 use crate::model::ClientCaps;
 use crate::tool::context::RequestInfo;
-use crate::{Envelope, ErrorObject, LogLevel, Principal, ProtocolVersion, Response};
+use crate::{Envelope, LogLevel, Principal, ProtocolVersion};
 
 impl Server {
     pub(super) async fn run_inner(&self, call: Call, envelope: Envelope) -> Response {

@@ -8,8 +8,9 @@ use super::Inner;
 use super::call::ListenFilter;
 use super::respond::Reply;
 use crate::jsonrpc::encode_notification;
+use crate::jsonrpc::{ErrorObject, Response};
 use crate::list_changes::Change;
-use crate::{Envelope, ErrorObject, ListKind, Response, Scope};
+use crate::{Envelope, ListKind, Scope};
 
 impl ListenFilter {
     fn wants(&self, change: &Change) -> bool {

@@ -23,11 +23,12 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
+use crate::jsonrpc::{Message, Request, Response};
 use crate::list_changes::{Change, ListChanges};
 use crate::model::{Empty, ListChanged, ResourcesCapability, ServerCapabilities};
 use crate::registry::Registry;
 use crate::tool::Handler;
-use crate::{CompletionRequest, Envelope, Implementation, ListKind, Message, Request, Response};
+use crate::{CompletionRequest, Envelope, Implementation, ListKind};
 use prompts::{CompletionResult, Prompts};
 use request_state::StateSealer;
 use resources::Resources;

@@ -6,7 +6,8 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::Inner;
 use super::respond::Reply;
-use crate::{ErrorObject, Response, cursor};
+use crate::cursor;
+use crate::jsonrpc::{ErrorObject, Response};
 
 /// The items of the page starting at `cursor`, and the cursor of the next page.
 pub(crate) fn page<'a>(

@@ -14,14 +14,12 @@ use super::paging::fingerprint;
 use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::input_required::Attempt;
+use crate::jsonrpc::{ErrorObject, Response};
 use crate::model::ClientCaps;
 use crate::scope::visible;
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
-use crate::{
-    Access, Completion, CompletionRef, CompletionRequest, ErrorObject, GetPromptResult, Prompt,
-    Response, Scope,
-};
+use crate::{Access, Completion, CompletionRef, CompletionRequest, GetPromptResult, Prompt, Scope};
 
 pub(crate) type PromptResult = Result<GetPromptResult, ErrorObject>;
 pub(crate) type CompletionResult = Result<Completion, ErrorObject>;

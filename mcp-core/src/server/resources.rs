@@ -12,15 +12,13 @@ use super::paging::fingerprint;
 use super::prompts::guarded;
 use super::respond::Reply;
 use super::rounds::Rounds;
+use crate::jsonrpc::{ErrorObject, Response};
 use crate::model::ClientCaps;
 use crate::scope::visible;
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
 use crate::uri_template::UriTemplate;
-use crate::{
-    Access, ErrorObject, Resource, ResourceContents, ResourceRequest, ResourceTemplate, Response,
-    Scope,
-};
+use crate::{Access, Resource, ResourceContents, ResourceRequest, ResourceTemplate, Scope};
 
 /// What a resource handler returns.
 pub(crate) type ReadResult = Result<Vec<ResourceContents>, ErrorObject>;

@@ -11,9 +11,10 @@ use super::Inner;
 use super::binding::Binding;
 use super::respond::Reply;
 use crate::input_required::Attempt;
+use crate::jsonrpc::{ErrorObject, Response};
 use crate::model::ClientCaps;
 use crate::tool::context::RequestInfo;
-use crate::{Caller, ErrorObject, InputRequired, Response};
+use crate::{Caller, InputRequired};
 
 /// How many rounds of input one legacy request may take.
 const MAX_ROUNDS: usize = 8;

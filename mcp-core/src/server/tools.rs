@@ -10,11 +10,12 @@ use super::binding::Binder;
 use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::input_required::Attempt;
+use crate::jsonrpc::{ErrorObject, Response};
 use crate::model::ClientCaps;
 use crate::registry::arguments_or_empty;
 use crate::tool::ToolError;
 use crate::tool::context::RequestInfo;
-use crate::{ErrorObject, Response, Scope, schema};
+use crate::{Scope, schema};
 
 impl Inner {
     pub(crate) fn list_tools(

@@ -8,10 +8,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
+use crate::jsonrpc::RequestId;
 use crate::jsonrpc::encode_notification;
 use crate::list_changes::{Change, ListChanges};
 use crate::model::ClientCaps;
-use crate::{ListKind, LogLevel, PendingReplies, ProtocolVersion, RequestId};
+use crate::{ListKind, LogLevel, PendingReplies, ProtocolVersion};
 
 /// What a transport knows about a request besides its JSON: HTTP headers and
 /// extensions (where auth puts the caller's identity and [`Scope`](crate::Scope)), the

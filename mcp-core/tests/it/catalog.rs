@@ -1,6 +1,6 @@
 //! Resources, resource templates, prompts and completion in both eras.
 
-use mcp_core::ErrorObject;
+use mcp_core::jsonrpc::ErrorObject;
 use serde_json::json;
 
 use crate::fixtures::*;

@@ -1,6 +1,7 @@
 //! Dispatch behaviour for both eras: lifecycle, errors, pagination, scopes, tools.
 
-use mcp_core::{Context, Envelope, ErrorObject, MethodClass, Notifier, Scope, Server, Tool, Value};
+use mcp_core::jsonrpc::ErrorObject;
+use mcp_core::{Context, Envelope, MethodClass, Notifier, Scope, Server, Tool, Value};
 use serde::Deserialize;
 use serde_json::json;
 

@@ -4,10 +4,11 @@ use std::time::Duration;
 
 use std::collections::HashMap;
 
+use mcp_core::jsonrpc::ErrorObject;
 use mcp_core::{
-    CallToolResult, Completion, CompletionRequest, Content, Context, Envelope, ErrorObject,
-    GetPromptResult, Json, JsonSchema, MethodClass, Prompt, PromptMessage, RateLimit, Resource,
-    ResourceContents, ResourceLink, ResourceRequest, ResourceTemplate, Server, Tool, ToolError,
+    CallToolResult, Completion, CompletionRequest, Content, Context, Envelope, GetPromptResult,
+    Json, JsonSchema, MethodClass, Prompt, PromptMessage, RateLimit, Resource, ResourceContents,
+    ResourceLink, ResourceRequest, ResourceTemplate, Server, Tool, ToolError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use mcp_core::jsonrpc::{ErrorObject, Message};
 use mcp_core::{
-    Content, Context, Envelope, ErrorObject, GetPromptResult, InputRequired, JsonSchema, ListKind,
-    Message, Notifier, PendingReplies, Prompt, PromptMessage, Server, Tool, ToolError,
+    Content, Context, Envelope, GetPromptResult, InputRequired, JsonSchema, ListKind, Notifier,
+    PendingReplies, Prompt, PromptMessage, Server, Tool, ToolError,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -16,7 +16,7 @@ use crate::fixtures::{modern, request, send_with};
 async fn contents(
     r: ResourceRequest,
     _cx: Context,
-) -> Result<Vec<ResourceContents>, mcp_core::ErrorObject> {
+) -> Result<Vec<ResourceContents>, mcp_core::jsonrpc::ErrorObject> {
     Ok(vec![ResourceContents::Text {
         uri: r.uri,
         mime_type: None,
@@ -27,7 +27,7 @@ async fn contents(
 async fn prompt(
     _: HashMap<String, String>,
     _cx: Context,
-) -> Result<GetPromptResult, mcp_core::ErrorObject> {
+) -> Result<GetPromptResult, mcp_core::jsonrpc::ErrorObject> {
     Ok(GetPromptResult::new(vec![PromptMessage::user(
         Content::text("hi"),
     )]))

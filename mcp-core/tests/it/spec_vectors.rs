@@ -3,10 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use mcp_core::{
-    CallToolResult, Content, ErrorObject, Message, RequestId, ResourceContents, Response,
-    ToolDefinition,
-};
+use mcp_core::jsonrpc::{ErrorObject, Message, RequestId, Response};
+use mcp_core::{CallToolResult, Content, ResourceContents, ToolDefinition};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;

@@ -19,7 +19,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use governor::Quota;
-use mcp_core::{ErrorObject, RateLimit, Response as RpcResponse};
+use mcp_core::RateLimit;
+use mcp_core::jsonrpc::{ErrorObject, Response as RpcResponse};
 use tower::{Layer, Service};
 
 use limiter::Limiter;

@@ -73,7 +73,7 @@ impl Dispatch {
         let server = self.server.clone();
         let mut tool: sse::ToolFuture = Box::pin(async move { server.run(call, envelope).await });
         enum First {
-            Done(mcp_core::Response),
+            Done(mcp_core::jsonrpc::Response),
             Note(Vec<u8>),
             Idle,
             Timeout,

@@ -22,9 +22,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures::FutureExt;
+use mcp_core::jsonrpc::{ErrorObject, Message, RequestId, Response};
 use mcp_core::{
-    Call, Caller, Envelope, ErrorObject, LogLevel, Message, NotificationStream, Notifier,
-    PendingReplies, ProtocolVersion, RequestId, Response, Server,
+    Call, Caller, Envelope, LogLevel, NotificationStream, Notifier, PendingReplies,
+    ProtocolVersion, Server,
 };
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::Semaphore;
@@ -283,7 +284,7 @@ impl Connection {
     }
 }
 
-async fn serve_request(conn: &Connection, request: mcp_core::Request) -> Response {
+async fn serve_request(conn: &Connection, request: mcp_core::jsonrpc::Request) -> Response {
     let call = match Call::prepare(request) {
         Ok(call) => call,
         Err(response) => return response,

@@ -567,7 +567,7 @@ async fn finished_requests_leave_no_entry_in_the_cancel_map() {
         conn.running
             .lock()
             .unwrap()
-            .contains_key(&mcp_core::RequestId::Number(n))
+            .contains_key(&mcp_core::jsonrpc::RequestId::Number(n))
     );
     let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
                         "params": {"requestId": n}})
