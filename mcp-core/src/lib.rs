@@ -48,7 +48,6 @@ mod cursor;
 mod input_required;
 pub mod jsonrpc;
 mod list_changes;
-mod model;
 mod pending_replies;
 mod principal;
 mod rate_limit;
@@ -59,18 +58,12 @@ mod scope;
 mod server;
 mod tool;
 mod uri_template;
-mod version;
+pub mod wire;
 
 pub use client_key::client_key;
 pub use credential_watch::{CredentialWatch, RevocationFeed};
 pub use input_required::InputRequired;
 pub use list_changes::ListKind;
-pub use model::{
-    Annotations, CallToolResult, Completion, CompletionArgument, CompletionContext, CompletionRef,
-    CompletionRequest, Content, GetPromptResult, Icon, Implementation, LogLevel, Prompt,
-    PromptArgument, PromptMessage, Resource, ResourceContents, ResourceLink, ResourceRequest,
-    ResourceTemplate, Role, ToolAnnotations, ToolDefinition,
-};
 pub use pending_replies::{Caller, PendingReplies};
 pub use principal::Principal;
 pub use rate_limit::RateLimit;
@@ -82,7 +75,7 @@ pub use tool::{
     Context, Envelope, IntoToolResult, Json, NotificationStream, Notifier, Tool, ToolError,
     ToolHandler,
 };
-pub use version::ProtocolVersion;
+pub use wire::{CallToolResult, Content};
 
 pub use schemars::JsonSchema;
 pub use serde_json::Value;
@@ -93,6 +86,7 @@ pub use mcp_macros::Tool;
 #[doc(hidden)]
 pub mod __private {
     //! Names the derive macro's generated code uses. Not public API.
-    pub use crate::{MethodClass, Tool, ToolAnnotations, schema_for};
+    pub use crate::wire::ToolAnnotations;
+    pub use crate::{MethodClass, Tool, schema_for};
     pub use serde_json::Value;
 }

@@ -7,7 +7,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::tool::ErasedTool;
-use crate::{MethodClass, Scope, ToolDefinition, schema};
+use crate::wire::ToolDefinition;
+use crate::{MethodClass, Scope, schema};
 
 pub(crate) struct ToolEntry {
     pub(crate) name: String,

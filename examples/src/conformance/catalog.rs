@@ -3,10 +3,11 @@
 use std::collections::HashMap;
 
 use mcp_core::jsonrpc::ErrorObject;
-use mcp_core::{
-    Completion, CompletionRequest, Content, Context, GetPromptResult, InputRequired, Prompt,
-    PromptMessage, Resource, ResourceContents, ResourceRequest, ResourceTemplate, ServerBuilder,
+use mcp_core::wire::{
+    Completion, CompletionRequest, GetPromptResult, Prompt, PromptMessage, Resource,
+    ResourceContents, ResourceRequest, ResourceTemplate,
 };
+use mcp_core::{Content, Context, InputRequired, ServerBuilder};
 use serde_json::json;
 
 use super::PNG;

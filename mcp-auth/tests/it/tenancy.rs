@@ -4,9 +4,11 @@
 
 use mcp_auth::{AuthLayer, TokenScope};
 use mcp_core::jsonrpc::ErrorObject;
+use mcp_core::wire::{
+    GetPromptResult, Prompt, PromptMessage, Resource, ResourceContents, ResourceRequest,
+};
 use mcp_core::{
-    Access, Content, Context, GetPromptResult, InputRequired, JsonSchema, MethodClass, Prompt,
-    PromptMessage, Resource, ResourceContents, ResourceRequest, Server, Tool, ToolError,
+    Access, Content, Context, InputRequired, JsonSchema, MethodClass, Server, Tool, ToolError,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -14,11 +14,11 @@ use super::{Inner, Parts, Server};
 use crate::jsonrpc::ErrorObject;
 use crate::registry::{self, Registry, ToolEntry};
 use crate::tool::{Handler, erase, erase_fn};
-use crate::{
-    Access, Completion, CompletionRequest, Context, GetPromptResult, Implementation,
-    IntoToolResult, Prompt, Redemptions, Resource, ResourceContents, ResourceRequest,
-    ResourceTemplate, Tool, ToolDefinition, ToolHandler,
+use crate::wire::{
+    Completion, CompletionRequest, GetPromptResult, Implementation, Prompt, Resource,
+    ResourceContents, ResourceRequest, ResourceTemplate, ToolDefinition,
 };
+use crate::{Access, Context, IntoToolResult, Redemptions, Tool, ToolHandler};
 
 /// Builds a [`Server`]. Registration problems are collected and reported together by
 /// [`build`](Self::build).

@@ -5,8 +5,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::jsonrpc::{ErrorObject, Request, RequestId, Response};
-use crate::model::RequestMeta;
-use crate::{CompletionRequest, Implementation, LogLevel, ProtocolVersion};
+use crate::wire::RequestMeta;
+use crate::wire::{CompletionRequest, Implementation, LogLevel, ProtocolVersion};
 
 /// A request decoded into its method's parameters.
 ///

@@ -8,9 +8,10 @@ use super::paging::cursor_binding;
 use super::respond::Reply;
 use super::{Call, Server};
 use crate::jsonrpc::{ErrorObject, Response};
-use crate::model::ClientCaps;
 use crate::tool::context::RequestInfo;
-use crate::{Envelope, LogLevel, Principal, ProtocolVersion};
+use crate::wire::ClientCaps;
+use crate::wire::{LogLevel, ProtocolVersion};
+use crate::{Envelope, Principal};
 
 impl Server {
     pub(super) async fn run_inner(&self, call: Call, envelope: Envelope) -> Response {

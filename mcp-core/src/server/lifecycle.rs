@@ -7,8 +7,8 @@ use super::Inner;
 use super::call::InitializeParams;
 use super::respond::Reply;
 use crate::jsonrpc::Response;
-use crate::model::ServerCapabilities;
-use crate::{Implementation, ProtocolVersion};
+use crate::wire::ServerCapabilities;
+use crate::wire::{Implementation, ProtocolVersion};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -25,10 +25,11 @@ use tracing::Instrument;
 
 use crate::jsonrpc::{Message, Request, Response};
 use crate::list_changes::{Change, ListChanges};
-use crate::model::{Empty, ListChanged, ResourcesCapability, ServerCapabilities};
 use crate::registry::Registry;
 use crate::tool::Handler;
-use crate::{CompletionRequest, Envelope, Implementation, ListKind};
+use crate::wire::{CompletionRequest, Implementation};
+use crate::wire::{Empty, ListChanged, ResourcesCapability, ServerCapabilities};
+use crate::{Envelope, ListKind};
 use prompts::{CompletionResult, Prompts};
 use request_state::StateSealer;
 use resources::Resources;
@@ -177,7 +178,7 @@ impl Server {
     }
 
     /// The registered tools' definitions, in `tools/list` order (unfiltered).
-    pub fn tools(&self) -> impl Iterator<Item = &crate::ToolDefinition> {
+    pub fn tools(&self) -> impl Iterator<Item = &crate::wire::ToolDefinition> {
         self.inner.registry.iter().map(|t| &t.definition)
     }
 

@@ -15,11 +15,12 @@ use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::input_required::Attempt;
 use crate::jsonrpc::{ErrorObject, Response};
-use crate::model::ClientCaps;
 use crate::scope::visible;
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
-use crate::{Access, Completion, CompletionRef, CompletionRequest, GetPromptResult, Prompt, Scope};
+use crate::wire::ClientCaps;
+use crate::wire::{Completion, CompletionRef, CompletionRequest, GetPromptResult, Prompt};
+use crate::{Access, Scope};
 
 pub(crate) type PromptResult = Result<GetPromptResult, ErrorObject>;
 pub(crate) type CompletionResult = Result<Completion, ErrorObject>;

@@ -13,12 +13,13 @@ use super::prompts::guarded;
 use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::jsonrpc::{ErrorObject, Response};
-use crate::model::ClientCaps;
 use crate::scope::visible;
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
 use crate::uri_template::UriTemplate;
-use crate::{Access, Resource, ResourceContents, ResourceRequest, ResourceTemplate, Scope};
+use crate::wire::ClientCaps;
+use crate::wire::{Resource, ResourceContents, ResourceRequest, ResourceTemplate};
+use crate::{Access, Scope};
 
 /// What a resource handler returns.
 pub(crate) type ReadResult = Result<Vec<ResourceContents>, ErrorObject>;

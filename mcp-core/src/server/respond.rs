@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::io::Write;
 
 use crate::jsonrpc::{ErrorObject, RequestId, Response};
-use crate::{Implementation, ProtocolVersion};
+use crate::wire::{Implementation, ProtocolVersion};
 
 /// How a result is wrapped for its request.
 pub(crate) struct Reply<'a> {

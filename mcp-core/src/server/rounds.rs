@@ -12,8 +12,8 @@ use super::binding::Binding;
 use super::respond::Reply;
 use crate::input_required::Attempt;
 use crate::jsonrpc::{ErrorObject, Response};
-use crate::model::ClientCaps;
 use crate::tool::context::RequestInfo;
+use crate::wire::ClientCaps;
 use crate::{Caller, InputRequired};
 
 /// How many rounds of input one legacy request may take.

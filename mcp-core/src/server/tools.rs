@@ -11,10 +11,10 @@ use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::input_required::Attempt;
 use crate::jsonrpc::{ErrorObject, Response};
-use crate::model::ClientCaps;
 use crate::registry::arguments_or_empty;
 use crate::tool::ToolError;
 use crate::tool::context::RequestInfo;
+use crate::wire::ClientCaps;
 use crate::{Scope, schema};
 
 impl Inner {

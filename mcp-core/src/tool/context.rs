@@ -11,8 +11,9 @@ use tokio::sync::mpsc;
 use crate::jsonrpc::RequestId;
 use crate::jsonrpc::encode_notification;
 use crate::list_changes::{Change, ListChanges};
-use crate::model::ClientCaps;
-use crate::{ListKind, LogLevel, PendingReplies, ProtocolVersion};
+use crate::wire::ClientCaps;
+use crate::wire::{LogLevel, ProtocolVersion};
+use crate::{ListKind, PendingReplies};
 
 /// What a transport knows about a request besides its JSON: HTTP headers and
 /// extensions (where auth puts the caller's identity and [`Scope`](crate::Scope)), the

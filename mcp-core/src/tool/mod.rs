@@ -14,7 +14,8 @@ pub use output::{IntoToolResult, Json};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::{Icon, MethodClass, ToolAnnotations};
+use crate::MethodClass;
+use crate::wire::{Icon, ToolAnnotations};
 
 /// A tool's argument type and everything a client learns about the tool.
 ///
@@ -23,7 +24,8 @@ use crate::{Icon, MethodClass, ToolAnnotations};
 /// [`ServerBuilder::tool`](crate::ServerBuilder::tool).
 ///
 /// ```
-/// use mcp_core::{Context, JsonSchema, MethodClass, Server, Tool, ToolAnnotations};
+/// use mcp_core::{Context, JsonSchema, MethodClass, Server, Tool};
+/// use mcp_core::wire::ToolAnnotations;
 /// use serde::Deserialize;
 ///
 /// #[derive(Deserialize, JsonSchema)]

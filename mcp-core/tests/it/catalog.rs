@@ -266,7 +266,8 @@ async fn completion_and_capabilities() {
 
 #[test]
 fn bad_registrations_are_reported() {
-    use mcp_core::{Context, Prompt, Resource, ResourceRequest, ResourceTemplate, Server};
+    use mcp_core::wire::{Prompt, Resource, ResourceRequest, ResourceTemplate};
+    use mcp_core::{Context, Server};
     let err = Server::builder("x", "1")
         .resource(
             Resource::new("a://1", "one"),
@@ -281,10 +282,10 @@ fn bad_registrations_are_reported() {
             |_: ResourceRequest, _cx: Context| async { Ok(vec![]) },
         )
         .prompt(Prompt::new("p", "d"), |_, _cx: Context| async {
-            Ok(mcp_core::GetPromptResult::default())
+            Ok(mcp_core::wire::GetPromptResult::default())
         })
         .prompt(Prompt::new("p", "d"), |_, _cx: Context| async {
-            Ok(mcp_core::GetPromptResult::default())
+            Ok(mcp_core::wire::GetPromptResult::default())
         })
         .build()
         .unwrap_err();
@@ -297,11 +298,11 @@ async fn encoded_separators_in_template_variables_never_reach_the_handler() {
     let seen = std::sync::Arc::clone(&reached);
     let s = mcp_core::Server::builder("t", "1")
         .resource_template(
-            mcp_core::ResourceTemplate::new("test://template/{id}/data", "template"),
-            move |r: mcp_core::ResourceRequest, _cx: mcp_core::Context| {
+            mcp_core::wire::ResourceTemplate::new("test://template/{id}/data", "template"),
+            move |r: mcp_core::wire::ResourceRequest, _cx: mcp_core::Context| {
                 seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 async move {
-                    Ok(vec![mcp_core::ResourceContents::Text {
+                    Ok(vec![mcp_core::wire::ResourceContents::Text {
                         uri: r.uri,
                         mime_type: None,
                         text: r.variables["id"].clone(),
@@ -344,9 +345,9 @@ async fn encoded_separators_in_template_variables_never_reach_the_handler() {
 
 #[tokio::test]
 async fn reserved_expansion_is_a_build_error_unless_opted_in() {
-    let template = || mcp_core::ResourceTemplate::new("file:///{+path}", "files");
-    let read = |r: mcp_core::ResourceRequest, _cx: mcp_core::Context| async move {
-        Ok(vec![mcp_core::ResourceContents::Text {
+    let template = || mcp_core::wire::ResourceTemplate::new("file:///{+path}", "files");
+    let read = |r: mcp_core::wire::ResourceRequest, _cx: mcp_core::Context| async move {
+        Ok(vec![mcp_core::wire::ResourceContents::Text {
             uri: r.uri,
             mime_type: None,
             text: r.variables["path"].clone(),

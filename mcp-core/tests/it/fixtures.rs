@@ -5,10 +5,13 @@ use std::time::Duration;
 use std::collections::HashMap;
 
 use mcp_core::jsonrpc::ErrorObject;
+use mcp_core::wire::{
+    Completion, CompletionRequest, GetPromptResult, Prompt, PromptMessage, Resource,
+    ResourceContents, ResourceLink, ResourceRequest, ResourceTemplate,
+};
 use mcp_core::{
-    CallToolResult, Completion, CompletionRequest, Content, Context, Envelope, GetPromptResult,
-    Json, JsonSchema, MethodClass, Prompt, PromptMessage, RateLimit, Resource, ResourceContents,
-    ResourceLink, ResourceRequest, ResourceTemplate, Server, Tool, ToolError,
+    CallToolResult, Content, Context, Envelope, Json, JsonSchema, MethodClass, RateLimit, Server,
+    Tool, ToolError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -187,9 +190,10 @@ pub fn builder() -> mcp_core::ServerBuilder<()> {
         })
         .tool(|_: Chatty, cx: Context| async move {
             cx.progress(0.0, Some(2.0), Some("starting")).await;
-            cx.log(mcp_core::LogLevel::Info, json!({"msg": "working"}))
+            cx.log(mcp_core::wire::LogLevel::Info, json!({"msg": "working"}))
                 .await;
-            cx.log(mcp_core::LogLevel::Debug, "debug detail").await;
+            cx.log(mcp_core::wire::LogLevel::Debug, "debug detail")
+                .await;
             cx.progress(2.0, Some(2.0), None).await;
             "done"
         })

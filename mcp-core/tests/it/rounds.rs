@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use mcp_core::jsonrpc::{ErrorObject, Message};
+use mcp_core::wire::{GetPromptResult, Prompt, PromptMessage};
 use mcp_core::{
-    Content, Context, Envelope, GetPromptResult, InputRequired, JsonSchema, ListKind, Notifier,
-    PendingReplies, Prompt, PromptMessage, Server, Tool, ToolError,
+    Content, Context, Envelope, InputRequired, JsonSchema, ListKind, Notifier, PendingReplies,
+    Server, Tool, ToolError,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -151,9 +152,9 @@ pub fn server() -> Server {
             },
         )
         .resource(
-            mcp_core::Resource::new("test://a", "a"),
-            |r: mcp_core::ResourceRequest, _cx: Context| async move {
-                Ok(vec![mcp_core::ResourceContents::Text {
+            mcp_core::wire::Resource::new("test://a", "a"),
+            |r: mcp_core::wire::ResourceRequest, _cx: Context| async move {
+                Ok(vec![mcp_core::wire::ResourceContents::Text {
                     uri: r.uri,
                     mime_type: None,
                     text: "a".into(),

@@ -150,9 +150,10 @@ async fn conversation(server: &Server, version: &str, schema: &SpecSchema) -> us
         let (notifier, mut stream) = Notifier::channel(64);
         let mut env = Envelope::new();
         env.notifier = Some(notifier);
-        env.legacy_version = mcp_core::ProtocolVersion::parse(version).filter(|v| !v.is_modern());
+        env.legacy_version =
+            mcp_core::wire::ProtocolVersion::parse(version).filter(|v| !v.is_modern());
         if env.legacy_version.is_some() {
-            env.legacy_log_level = Some(mcp_core::LogLevel::Debug);
+            env.legacy_log_level = Some(mcp_core::wire::LogLevel::Debug);
         }
         let response = send_with(server, message, env).await.unwrap();
         while let Some(n) = stream.try_recv() {

@@ -4,10 +4,12 @@
 
 use std::collections::HashMap;
 
+use mcp_core::wire::{
+    Completion, CompletionRequest, GetPromptResult, Prompt, PromptMessage, Resource,
+    ResourceContents, ResourceRequest, ResourceTemplate,
+};
 use mcp_core::{
-    Access, Completion, CompletionRequest, Content, Context, Envelope, GetPromptResult,
-    MethodClass, Notifier, Principal, Prompt, PromptMessage, Resource, ResourceContents,
-    ResourceRequest, ResourceTemplate, Scope, Server,
+    Access, Content, Context, Envelope, MethodClass, Notifier, Principal, Scope, Server,
 };
 use serde_json::{Value, json};
 

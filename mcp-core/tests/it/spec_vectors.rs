@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use mcp_core::jsonrpc::{ErrorObject, Message, RequestId, Response};
-use mcp_core::{CallToolResult, Content, ResourceContents, ToolDefinition};
+use mcp_core::wire::{ResourceContents, ToolDefinition};
+use mcp_core::{CallToolResult, Content};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;

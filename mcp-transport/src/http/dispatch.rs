@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use http::StatusCode;
 use mcp_core::jsonrpc::{ClientResponse, ErrorObject, Message};
-use mcp_core::{Call, Caller, Envelope, PendingReplies, ProtocolVersion, Server};
+use mcp_core::wire::ProtocolVersion;
+use mcp_core::{Call, Caller, Envelope, PendingReplies, Server};
 
 use super::Body;
 use super::media::Accept;

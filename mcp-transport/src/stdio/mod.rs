@@ -23,10 +23,8 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use mcp_core::jsonrpc::{ErrorObject, Message, RequestId, Response};
-use mcp_core::{
-    Call, Caller, Envelope, LogLevel, NotificationStream, Notifier, PendingReplies,
-    ProtocolVersion, Server,
-};
+use mcp_core::wire::{LogLevel, ProtocolVersion};
+use mcp_core::{Call, Caller, Envelope, NotificationStream, Notifier, PendingReplies, Server};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::Semaphore;
 use tokio::task::{AbortHandle, JoinSet};
