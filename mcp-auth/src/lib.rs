@@ -12,7 +12,7 @@
 //!   a client over its [`FailureThrottle`] budget, `503` when the store is down)
 //!   before the body is read, and otherwise puts the caller's
 //!   [`mcp_core::Principal`], the token's [`TokenMetadata`] and a
-//!   [`mcp_core::CredentialWatch`] into the request extensions: the dispatcher
+//!   [`mcp_core::transport::CredentialWatch`] into the request extensions: the dispatcher
 //!   shows and runs only what the token's scope permits, and the transport ends
 //!   the request's open streams when the token is revoked or expires.
 //!

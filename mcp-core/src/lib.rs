@@ -42,13 +42,10 @@
 //! # Ok::<_, mcp_core::BuildError>(())
 //! ```
 
-mod client_key;
-mod credential_watch;
 mod cursor;
 mod input_required;
 pub mod jsonrpc;
 mod list_changes;
-mod pending_replies;
 mod principal;
 mod rate_limit;
 mod redemptions;
@@ -57,24 +54,19 @@ mod schema;
 mod scope;
 mod server;
 mod tool;
+pub mod transport;
 mod uri_template;
 pub mod wire;
 
-pub use client_key::client_key;
-pub use credential_watch::{CredentialWatch, RevocationFeed};
 pub use input_required::InputRequired;
 pub use list_changes::ListKind;
-pub use pending_replies::{Caller, PendingReplies};
 pub use principal::Principal;
 pub use rate_limit::RateLimit;
 pub use redemptions::{MemoryRedemptions, Redeem, Redemptions};
 pub use schema::schema_for;
 pub use scope::{Access, MethodClass, Scope, UnknownMethodClass};
-pub use server::{BuildError, Call, Server, ServerBuilder};
-pub use tool::{
-    Context, Envelope, IntoToolResult, Json, NotificationStream, Notifier, Tool, ToolError,
-    ToolHandler,
-};
+pub use server::{BuildError, Server, ServerBuilder};
+pub use tool::{Context, IntoToolResult, Json, Tool, ToolError, ToolHandler};
 pub use wire::{CallToolResult, Content};
 
 pub use schemars::JsonSchema;

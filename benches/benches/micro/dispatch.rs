@@ -4,7 +4,7 @@ use std::hint::black_box;
 
 use benches::Era;
 use criterion::{Criterion, criterion_group};
-use mcp_core::Envelope;
+use mcp_core::transport::Envelope;
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()

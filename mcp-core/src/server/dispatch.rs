@@ -7,11 +7,12 @@ use super::call::CallKind;
 use super::paging::cursor_binding;
 use super::respond::Reply;
 use super::{Call, Server};
+use crate::Principal;
 use crate::jsonrpc::{ErrorObject, Response};
 use crate::tool::context::RequestInfo;
+use crate::transport::Envelope;
 use crate::wire::ClientCaps;
 use crate::wire::{LogLevel, ProtocolVersion};
-use crate::{Envelope, Principal};
 
 impl Server {
     pub(super) async fn run_inner(&self, call: Call, envelope: Envelope) -> Response {

@@ -10,7 +10,8 @@ use super::respond::Reply;
 use crate::jsonrpc::encode_notification;
 use crate::jsonrpc::{ErrorObject, Response};
 use crate::list_changes::Change;
-use crate::{Envelope, ListKind, Scope};
+use crate::transport::Envelope;
+use crate::{ListKind, Scope};
 
 impl ListenFilter {
     fn wants(&self, change: &Change) -> bool {

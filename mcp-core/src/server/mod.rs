@@ -23,13 +23,14 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
+use crate::ListKind;
 use crate::jsonrpc::{Message, Request, Response};
 use crate::list_changes::{Change, ListChanges};
 use crate::registry::Registry;
 use crate::tool::Handler;
+use crate::transport::Envelope;
 use crate::wire::{CompletionRequest, Implementation};
 use crate::wire::{Empty, ListChanged, ResourcesCapability, ServerCapabilities};
-use crate::{Envelope, ListKind};
 use prompts::{CompletionResult, Prompts};
 use request_state::StateSealer;
 use resources::Resources;
@@ -40,7 +41,8 @@ use resources::Resources;
 /// Cheap to clone (one `Arc`); build it once with [`Server::builder`] and share it.
 ///
 /// ```
-/// use mcp_core::{Context, Envelope, Server, Tool};
+/// use mcp_core::{Context, Server, Tool};
+/// use mcp_core::transport::Envelope;
 /// use serde::Deserialize;
 ///
 /// /// Echo the text back.

@@ -10,11 +10,12 @@ use serde_json::{Map, Value};
 use super::Inner;
 use super::binding::Binding;
 use super::respond::Reply;
+use crate::InputRequired;
 use crate::input_required::Attempt;
 use crate::jsonrpc::{ErrorObject, Response};
 use crate::tool::context::RequestInfo;
+use crate::transport::Caller;
 use crate::wire::ClientCaps;
-use crate::{Caller, InputRequired};
 
 /// How many rounds of input one legacy request may take.
 const MAX_ROUNDS: usize = 8;

@@ -8,12 +8,13 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
+use crate::ListKind;
 use crate::jsonrpc::RequestId;
 use crate::jsonrpc::encode_notification;
 use crate::list_changes::{Change, ListChanges};
+use crate::transport::PendingReplies;
 use crate::wire::ClientCaps;
 use crate::wire::{LogLevel, ProtocolVersion};
-use crate::{ListKind, PendingReplies};
 
 /// What a transport knows about a request besides its JSON: HTTP headers and
 /// extensions (where auth puts the caller's identity and [`Scope`](crate::Scope)), the

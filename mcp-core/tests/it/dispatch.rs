@@ -1,7 +1,8 @@
 //! Dispatch behaviour for both eras: lifecycle, errors, pagination, scopes, tools.
 
 use mcp_core::jsonrpc::ErrorObject;
-use mcp_core::{Context, Envelope, MethodClass, Notifier, Scope, Server, Tool, Value};
+use mcp_core::transport::{Envelope, Notifier};
+use mcp_core::{Context, MethodClass, Scope, Server, Tool, Value};
 use serde::Deserialize;
 use serde_json::json;
 

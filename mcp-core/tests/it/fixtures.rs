@@ -5,13 +5,14 @@ use std::time::Duration;
 use std::collections::HashMap;
 
 use mcp_core::jsonrpc::ErrorObject;
+use mcp_core::transport::Envelope;
 use mcp_core::wire::{
     Completion, CompletionRequest, GetPromptResult, Prompt, PromptMessage, Resource,
     ResourceContents, ResourceLink, ResourceRequest, ResourceTemplate,
 };
 use mcp_core::{
-    CallToolResult, Content, Context, Envelope, Json, JsonSchema, MethodClass, RateLimit, Server,
-    Tool, ToolError,
+    CallToolResult, Content, Context, Json, JsonSchema, MethodClass, RateLimit, Server, Tool,
+    ToolError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

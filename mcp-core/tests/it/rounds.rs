@@ -5,11 +5,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use mcp_core::jsonrpc::{ErrorObject, Message};
+use mcp_core::transport::{Envelope, Notifier, PendingReplies};
 use mcp_core::wire::{GetPromptResult, Prompt, PromptMessage};
-use mcp_core::{
-    Content, Context, Envelope, InputRequired, JsonSchema, ListKind, Notifier, PendingReplies,
-    Server, Tool, ToolError,
-};
+use mcp_core::{Content, Context, InputRequired, JsonSchema, ListKind, Server, Tool, ToolError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -347,7 +345,7 @@ async fn prompts_can_ask_for_input_too() {
 
 /// Plays a legacy client: answers every server request arriving on `stream`.
 async fn legacy_client(
-    mut stream: mcp_core::NotificationStream,
+    mut stream: mcp_core::transport::NotificationStream,
     replies: PendingReplies,
     answer: Value,
 ) -> usize {
@@ -360,7 +358,7 @@ async fn legacy_client(
         let Ok(Message::Response(r)) = Message::decode(&serde_json::to_vec(&reply).unwrap()) else {
             panic!()
         };
-        assert!(replies.resolve(&r, &mcp_core::Caller::default()));
+        assert!(replies.resolve(&r, &mcp_core::transport::Caller::default()));
         answered += 1;
     }
     answered
@@ -398,7 +396,7 @@ async fn legacy_clients_are_asked_by_the_server_itself() {
     let Message::Response(stray) = stray else {
         panic!()
     };
-    assert!(!replies.resolve(&stray, &mcp_core::Caller::default()));
+    assert!(!replies.resolve(&stray, &mcp_core::transport::Caller::default()));
 
     // Without a way to reach the client, the model is told why.
     let r = send(
@@ -517,7 +515,7 @@ async fn listen_streams_get_what_they_asked_for() {
     assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS);
 }
 
-async fn next(stream: &mut mcp_core::NotificationStream) -> Value {
+async fn next(stream: &mut mcp_core::transport::NotificationStream) -> Value {
     let bytes = tokio::time::timeout(Duration::from_secs(5), stream.recv())
         .await
         .unwrap()

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use mcp_core::{Envelope, Notifier, Server};
+use mcp_core::Server;
+use mcp_core::transport::{Envelope, Notifier};
 use serde_json::{Value, json};
 
 use crate::fixtures::*;

@@ -6,9 +6,10 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use http::StatusCode;
+use mcp_core::Server;
 use mcp_core::jsonrpc::{ClientResponse, ErrorObject, Message};
+use mcp_core::transport::{Call, Caller, Envelope, PendingReplies};
 use mcp_core::wire::ProtocolVersion;
-use mcp_core::{Call, Caller, Envelope, PendingReplies, Server};
 
 use super::Body;
 use super::media::Accept;

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use base64::Engine as _;
 use http::header::HeaderName;
 use http::{HeaderMap, StatusCode};
-use mcp_core::Call;
 use mcp_core::jsonrpc::ErrorObject;
+use mcp_core::transport::Call;
 use mcp_core::wire::ProtocolVersion;
 
 use super::param_headers::ParamHeaders;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::BytesMut;
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue};
-use mcp_core::{Call, CredentialWatch, Envelope, Notifier};
+use mcp_core::transport::{Call, CredentialWatch, Envelope, Notifier};
 use tokio::time::Instant;
 
 use super::Body;

@@ -22,9 +22,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures::FutureExt;
+use mcp_core::Server;
 use mcp_core::jsonrpc::{ErrorObject, Message, RequestId, Response};
+use mcp_core::transport::{Call, Caller, Envelope, NotificationStream, Notifier, PendingReplies};
 use mcp_core::wire::{LogLevel, ProtocolVersion};
-use mcp_core::{Call, Caller, Envelope, NotificationStream, Notifier, PendingReplies, Server};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::Semaphore;
 use tokio::task::{AbortHandle, JoinSet};

@@ -533,7 +533,7 @@ async fn server_requests_to_a_legacy_client_round_trip() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn finished_requests_leave_no_entry_in_the_cancel_map() {
-    let (out, mut stream) = mcp_core::Notifier::channel(64);
+    let (out, mut stream) = mcp_core::transport::Notifier::channel(64);
     let conn = Arc::new(super::Connection::new(
         server(Arc::default()),
         out,
