@@ -11,14 +11,14 @@
 //!   token from `/mcp/<token>` or `Authorization: Bearer`, answers `401` (`429` for
 //!   a client over its [`FailureThrottle`] budget, `503` when the store is down)
 //!   before the body is read, and otherwise puts the caller's
-//!   [`mcp_core::Principal`], the token's [`TokenMetadata`] and a
+//!   [`mcp_core::auth::Principal`], the token's [`TokenMetadata`] and a
 //!   [`mcp_core::transport::CredentialWatch`] into the request extensions: the dispatcher
 //!   shows and runs only what the token's scope permits, and the transport ends
 //!   the request's open streams when the token is revoked or expires.
 //!
 //! ```
 //! use mcp_auth::{AuthLayer, MemoryStore, NewToken, SigningKey, TokenManager, TokenScope};
-//! use mcp_core::MethodClass;
+//! use mcp_core::auth::MethodClass;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), mcp_auth::AuthError> {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use mcp_core::{MethodClass, Scope};
+use mcp_core::auth::{MethodClass, Scope};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{AuthError, Timestamp, TokenId};
@@ -17,7 +17,7 @@ use crate::{AuthError, Timestamp, TokenId};
 ///
 /// ```
 /// use mcp_auth::TokenScope;
-/// use mcp_core::MethodClass;
+/// use mcp_core::auth::MethodClass;
 /// let scope: TokenScope = serde_json::from_str(r#"{"methods":["read"],"tags":["crm"]}"#)?;
 /// assert!(scope.to_scope().permits(MethodClass::Read, &["crm"]));
 /// assert!(!scope.to_scope().permits(MethodClass::Write, &["crm"]));
@@ -60,7 +60,7 @@ impl TokenScope {
         self.tags.iter().map(String::as_str)
     }
 
-    /// The [`mcp_core::Scope`] the dispatcher filters tools by.
+    /// The [`mcp_core::auth::Scope`] the dispatcher filters tools by.
     pub fn to_scope(&self) -> Scope {
         Scope::new(self.methods.iter().copied()).with_tags(self.tags.iter().cloned())
     }
@@ -152,8 +152,8 @@ pub struct TokenMetadata {
 impl TokenMetadata {
     /// The caller this token identifies: tenant = account id, credential = token
     /// id, and the token's scope (a token URL names no subject).
-    pub fn principal(&self) -> mcp_core::Principal {
-        mcp_core::Principal::new(self.account_id.as_str(), self.id.as_str())
+    pub fn principal(&self) -> mcp_core::auth::Principal {
+        mcp_core::auth::Principal::new(self.account_id.as_str(), self.id.as_str())
             .with_scope(self.scope.to_scope())
     }
 
@@ -168,7 +168,7 @@ impl TokenMetadata {
 ///
 /// ```
 /// use mcp_auth::{NewToken, TokenScope};
-/// use mcp_core::MethodClass;
+/// use mcp_core::auth::MethodClass;
 /// let request = NewToken::new("HubSpot Read-Only MCP", "acct_42")
 ///     .environment_id("env_1")
 ///     .scope(TokenScope::new([MethodClass::Read]));

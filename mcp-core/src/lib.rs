@@ -42,16 +42,15 @@
 //! # Ok::<_, mcp_core::BuildError>(())
 //! ```
 
+pub mod auth;
 mod cursor;
 mod input_required;
 pub mod jsonrpc;
 mod list_changes;
-mod principal;
 mod rate_limit;
 mod redemptions;
 mod registry;
 mod schema;
-mod scope;
 mod server;
 mod tool;
 pub mod transport;
@@ -60,11 +59,9 @@ pub mod wire;
 
 pub use input_required::InputRequired;
 pub use list_changes::ListKind;
-pub use principal::Principal;
 pub use rate_limit::RateLimit;
 pub use redemptions::{MemoryRedemptions, Redeem, Redemptions};
 pub use schema::schema_for;
-pub use scope::{Access, MethodClass, Scope, UnknownMethodClass};
 pub use server::{BuildError, Server, ServerBuilder};
 pub use tool::{Context, IntoToolResult, Json, Tool, ToolError, ToolHandler};
 pub use wire::{CallToolResult, Content};
@@ -78,7 +75,8 @@ pub use mcp_macros::Tool;
 #[doc(hidden)]
 pub mod __private {
     //! Names the derive macro's generated code uses. Not public API.
+    pub use crate::auth::MethodClass;
     pub use crate::wire::ToolAnnotations;
-    pub use crate::{MethodClass, Tool, schema_for};
+    pub use crate::{Tool, schema_for};
     pub use serde_json::Value;
 }

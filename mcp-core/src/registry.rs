@@ -6,9 +6,10 @@ use std::sync::Arc;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::auth::{MethodClass, Scope};
+use crate::schema;
 use crate::tool::ErasedTool;
 use crate::wire::ToolDefinition;
-use crate::{MethodClass, Scope, schema};
 
 pub(crate) struct ToolEntry {
     pub(crate) name: String,

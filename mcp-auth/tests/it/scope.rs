@@ -2,7 +2,7 @@
 
 use http::StatusCode;
 use mcp_auth::{MemoryStore, NewToken, SigningKey, TokenManager, TokenScope};
-use mcp_core::MethodClass;
+use mcp_core::auth::MethodClass;
 use serde_json::json;
 
 use crate::common::*;

@@ -3,13 +3,12 @@
 //! only what its scope permits on every method.
 
 use mcp_auth::{AuthLayer, TokenScope};
+use mcp_core::auth::{Access, MethodClass};
 use mcp_core::jsonrpc::ErrorObject;
 use mcp_core::wire::{
     GetPromptResult, Prompt, PromptMessage, Resource, ResourceContents, ResourceRequest,
 };
-use mcp_core::{
-    Access, Content, Context, InputRequired, JsonSchema, MethodClass, Server, Tool, ToolError,
-};
+use mcp_core::{Content, Context, InputRequired, JsonSchema, Server, Tool, ToolError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 

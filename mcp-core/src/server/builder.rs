@@ -11,6 +11,7 @@ use super::prompts::{CompletionResult, Prompts};
 use super::request_state::{Sealing, StateSealer};
 use super::resources::Resources;
 use super::{Inner, Parts, Server};
+use crate::auth::Access;
 use crate::jsonrpc::ErrorObject;
 use crate::registry::{self, Registry, ToolEntry};
 use crate::tool::{Handler, erase, erase_fn};
@@ -18,7 +19,7 @@ use crate::wire::{
     Completion, CompletionRequest, GetPromptResult, Implementation, Prompt, Resource,
     ResourceContents, ResourceRequest, ResourceTemplate, ToolDefinition,
 };
-use crate::{Access, Context, IntoToolResult, Redemptions, Tool, ToolHandler};
+use crate::{Context, IntoToolResult, Redemptions, Tool, ToolHandler};
 
 /// Builds a [`Server`]. Registration problems are collected and reported together by
 /// [`build`](Self::build).
@@ -136,7 +137,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// the millisecond).
     ///
     /// Whatever the lifetime, a state is bound to the request it was issued for:
-    /// the caller ([`Principal`](crate::Principal) digest, or anonymous), the
+    /// the caller ([`Principal`](crate::auth::Principal) digest, or anonymous), the
     /// method, the tool, prompt or resource, and the canonical JSON of the
     /// arguments. A retry that differs in any of them is refused with `-32602`.
     #[must_use]

@@ -13,14 +13,14 @@ use super::binding::Binder;
 use super::paging::fingerprint;
 use super::respond::Reply;
 use super::rounds::Rounds;
+use crate::auth::visible;
+use crate::auth::{Access, Scope};
 use crate::input_required::Attempt;
 use crate::jsonrpc::{ErrorObject, Response};
-use crate::scope::visible;
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
 use crate::wire::ClientCaps;
 use crate::wire::{Completion, CompletionRef, CompletionRequest, GetPromptResult, Prompt};
-use crate::{Access, Scope};
 
 pub(crate) type PromptResult = Result<GetPromptResult, ErrorObject>;
 pub(crate) type CompletionResult = Result<Completion, ErrorObject>;

@@ -12,14 +12,14 @@ use super::paging::fingerprint;
 use super::prompts::guarded;
 use super::respond::Reply;
 use super::rounds::Rounds;
+use crate::auth::visible;
+use crate::auth::{Access, Scope};
 use crate::jsonrpc::{ErrorObject, Response};
-use crate::scope::visible;
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
 use crate::uri_template::UriTemplate;
 use crate::wire::ClientCaps;
 use crate::wire::{Resource, ResourceContents, ResourceRequest, ResourceTemplate};
-use crate::{Access, Scope};
 
 /// What a resource handler returns.
 pub(crate) type ReadResult = Result<Vec<ResourceContents>, ErrorObject>;

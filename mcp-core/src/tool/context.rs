@@ -17,7 +17,7 @@ use crate::wire::ClientCaps;
 use crate::wire::{LogLevel, ProtocolVersion};
 
 /// What a transport knows about a request besides its JSON: HTTP headers and
-/// extensions (where auth puts the caller's identity and [`Scope`](crate::Scope)), the
+/// extensions (where auth puts the caller's identity and [`Scope`](crate::auth::Scope)), the
 /// legacy protocol version in force, and where request-scoped notifications go.
 #[derive(Debug, Default)]
 #[non_exhaustive]
@@ -202,9 +202,9 @@ impl<S> Context<S> {
     }
 
     /// Who is calling, when an authentication layer identified the caller (see
-    /// [`Principal`](crate::Principal)); `None` for an anonymous request.
-    pub fn principal(&self) -> Option<&crate::Principal> {
-        crate::Principal::of(&self.request.envelope.extensions)
+    /// [`Principal`](crate::auth::Principal)); `None` for an anonymous request.
+    pub fn principal(&self) -> Option<&crate::auth::Principal> {
+        crate::auth::Principal::of(&self.request.envelope.extensions)
     }
 
     /// Whether the client asked for progress notifications (sent a `progressToken`).

@@ -14,7 +14,7 @@ pub use output::{IntoToolResult, Json};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::MethodClass;
+use crate::auth::MethodClass;
 use crate::wire::{Icon, ToolAnnotations};
 
 /// A tool's argument type and everything a client learns about the tool.
@@ -24,7 +24,8 @@ use crate::wire::{Icon, ToolAnnotations};
 /// [`ServerBuilder::tool`](crate::ServerBuilder::tool).
 ///
 /// ```
-/// use mcp_core::{Context, JsonSchema, MethodClass, Server, Tool};
+/// use mcp_core::{Context, JsonSchema, Server, Tool};
+/// use mcp_core::auth::MethodClass;
 /// use mcp_core::wire::ToolAnnotations;
 /// use serde::Deserialize;
 ///

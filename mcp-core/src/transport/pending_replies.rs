@@ -10,7 +10,7 @@ use http::{Extensions, HeaderMap};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-use crate::Principal;
+use crate::auth::Principal;
 use crate::jsonrpc::{ClientResponse, ErrorObject, Request, RequestId};
 use crate::transport::Notifier;
 
@@ -189,7 +189,7 @@ impl Drop for Forget<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Scope;
+    use crate::auth::Scope;
     use crate::jsonrpc::Message;
 
     fn caller(session: Option<&str>, tenant: Option<&str>) -> Caller {

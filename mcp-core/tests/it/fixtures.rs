@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use std::collections::HashMap;
 
+use mcp_core::auth::MethodClass;
 use mcp_core::jsonrpc::ErrorObject;
 use mcp_core::transport::Envelope;
 use mcp_core::wire::{
@@ -11,8 +12,7 @@ use mcp_core::wire::{
     ResourceContents, ResourceLink, ResourceRequest, ResourceTemplate,
 };
 use mcp_core::{
-    CallToolResult, Content, Context, Json, JsonSchema, MethodClass, RateLimit, Server, Tool,
-    ToolError,
+    CallToolResult, Content, Context, Json, JsonSchema, RateLimit, Server, Tool, ToolError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

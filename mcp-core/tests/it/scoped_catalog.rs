@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 
+use mcp_core::auth::{Access, MethodClass, Principal, Scope};
 use mcp_core::transport::{Envelope, Notifier};
 use mcp_core::wire::{
     Completion, CompletionRequest, GetPromptResult, Prompt, PromptMessage, Resource,
     ResourceContents, ResourceRequest, ResourceTemplate,
 };
-use mcp_core::{Access, Content, Context, MethodClass, Principal, Scope, Server};
+use mcp_core::{Content, Context, Server};
 use serde_json::{Value, json};
 
 use crate::fixtures::{modern, request, send_with};

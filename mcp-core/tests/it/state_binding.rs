@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use mcp_core::auth::Principal;
 use mcp_core::transport::Envelope;
 use mcp_core::{
-    Context, InputRequired, JsonSchema, MemoryRedemptions, Principal, Server, ServerBuilder, Tool,
-    ToolError,
+    Context, InputRequired, JsonSchema, MemoryRedemptions, Server, ServerBuilder, Tool, ToolError,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use http::{Extensions, HeaderMap};
-use mcp_core::Principal;
+use mcp_core::auth::Principal;
 
 type KeyFn = dyn Fn(&Extensions, &HeaderMap) -> Option<String> + Send + Sync;
 

@@ -81,7 +81,7 @@ impl LocalQuota {
     }
 }
 
-/// A tower layer limiting requests per key (the caller's [`Principal`](mcp_core::Principal),
+/// A tower layer limiting requests per key (the caller's [`Principal`](mcp_core::auth::Principal),
 /// else the client address; see [`QuotaKey`]).
 ///
 /// It wraps any HTTP service whose response body can be built from [`Bytes`] (the

@@ -125,7 +125,7 @@ async fn inspect(args: Inspect, cx: Context<Arc<Counters>>) -> String {
         .get(&args.header)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("(none)");
-    let scoped = cx.extensions().get::<mcp_core::Scope>().is_some();
+    let scoped = cx.extensions().get::<mcp_core::auth::Scope>().is_some();
     format!("{value} scoped={scoped}")
 }
 

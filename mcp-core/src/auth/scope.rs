@@ -62,7 +62,7 @@ impl FromStr for MethodClass {
 /// prompts (through their [`Access`]).
 ///
 /// A transport or an auth layer puts a `Scope` into the request's
-/// [`http::Extensions`] (usually inside a [`Principal`](crate::Principal)); every
+/// [`http::Extensions`] (usually inside a [`Principal`](crate::auth::Principal)); every
 /// list then shows, and every method (`tools/call`, `resources/read`,
 /// `prompts/get`, `completion/complete`, subscriptions) allows, only what it
 /// permits. A hidden item answers exactly like a nonexistent one. Without a `Scope`
@@ -72,7 +72,7 @@ impl FromStr for MethodClass {
 /// names tags, the tool carries at least one of them.
 ///
 /// ```
-/// use mcp_core::{MethodClass, Scope};
+/// use mcp_core::auth::{MethodClass, Scope};
 /// let scope = Scope::new([MethodClass::Read]).with_tags(["crm"]);
 /// assert!(scope.permits(MethodClass::Read, &["crm", "contacts"]));
 /// assert!(!scope.permits(MethodClass::Write, &["crm"]));
@@ -144,7 +144,7 @@ impl Default for Scope {
 /// naming no tags sees it.
 ///
 /// ```
-/// use mcp_core::{Access, MethodClass, Scope};
+/// use mcp_core::auth::{Access, MethodClass, Scope};
 /// let billing = Access::new(MethodClass::Read).with_tags(["billing"]);
 /// assert!(billing.permits(&Scope::new([MethodClass::Read])));
 /// assert!(!billing.permits(&Scope::new([MethodClass::Read]).with_tags(["crm"])));
