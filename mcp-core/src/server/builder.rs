@@ -14,12 +14,13 @@ use super::{Inner, Parts, Server};
 use crate::auth::Access;
 use crate::jsonrpc::ErrorObject;
 use crate::registry::{self, Registry, ToolEntry};
+use crate::request_state::Redemptions;
 use crate::tool::{Handler, erase, erase_fn};
 use crate::wire::{
     Completion, CompletionRequest, GetPromptResult, Implementation, Prompt, Resource,
     ResourceContents, ResourceRequest, ResourceTemplate, ToolDefinition,
 };
-use crate::{Context, IntoToolResult, Redemptions, Tool, ToolHandler};
+use crate::{Context, IntoToolResult, Tool, ToolHandler};
 
 /// Builds a [`Server`]. Registration problems are collected and reported together by
 /// [`build`](Self::build).
@@ -157,7 +158,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
 
     /// Makes each `requestState` single-use: the first retry that brings it back
     /// redeems it in `record`, any later one is refused (off by default; see
-    /// [`MemoryRedemptions`](crate::MemoryRedemptions)).
+    /// [`MemoryRedemptions`](crate::request_state::MemoryRedemptions)).
     #[must_use]
     pub fn request_state_redemptions(mut self, record: impl Redemptions) -> Self {
         self.sealing.redemptions = Some(Arc::new(record));
