@@ -7,11 +7,22 @@
 //! - Tools: a typed [`Tool`] trait (derive it with `#[derive(Tool)]`), arguments
 //!   validated against the tool's JSON Schema before the handler runs, typed
 //!   structured results ([`Json`]), and [`ToolError`]s the model can act on.
-//! - Callers: a [`Principal`] (or a bare [`Scope`]) in the request's extensions
-//!   limits what every method lists and serves (tools, and resources, templates and
-//!   prompts through their [`Access`]); whatever is bound to a caller (replies to
-//!   server-to-client requests, `requestState`, list cursors) is refused to anyone
-//!   else.
+//! - Callers: an [`auth::Principal`] (or a bare [`auth::Scope`]) in the request's
+//!   extensions limits what every method lists and serves (tools, and resources,
+//!   templates and prompts through their [`auth::Access`]); whatever is bound to a
+//!   caller (replies to server-to-client requests, `requestState`, list cursors) is
+//!   refused to anyone else.
+//!
+//! The crate root holds what a tool author names; the modules hold the rest, each
+//! for its audience:
+//!
+//! | module | what it holds | for |
+//! |---|---|---|
+//! | [`wire`] | the MCP data model: definitions, results, content, [`wire::ProtocolVersion`] | resource and prompt authors, clients, tests |
+//! | [`jsonrpc`] | JSON-RPC messages, responses and error objects | transports, clients, tests |
+//! | [`transport`] | the prepared [`transport::Call`], its [`transport::Envelope`], notification channels, pending replies, credential watches | transports |
+//! | [`auth`] | the caller's [`auth::Principal`] and [`auth::Scope`], method classes, [`auth::Access`] | authentication layers, multi-tenant servers |
+//! | [`request_state`] | single-use `requestState` records | deployments of several instances |
 //!
 //! Transports live in `mcp-transport`; this crate never touches the network.
 //!
