@@ -1,7 +1,7 @@
 //! What the auth layer costs: a load driver, not a criterion bench (it needs real
 //! servers on 127.0.0.1 and reports percentiles side by side).
 //!
-//! Run with `cargo bench -p mcp-auth --bench auth_load` (needs `redis-server` on
+//! Run with `cargo run -p benches --release --bin auth_load` (needs `redis-server` on
 //! PATH for the Redis rows; `AUTH_BENCH_SECS` sets each round's length, default 3;
 //! `AUTH_BENCH_THREADS` the runtime's worker threads, default 2).
 //!
@@ -23,15 +23,12 @@ use std::convert::Infallible;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use examples::hello_tools;
 use mcp_auth::{
     AuthLayer, MemoryStore, NewToken, RedisStore, SigningKey, TokenManager, TokenStore,
 };
 use mcp_transport::http::{McpService, serve};
 use tower::{Layer, ServiceExt};
-
-#[allow(dead_code)]
-#[path = "../../examples/src/hello_tools.rs"]
-mod hello_tools;
 
 const CONCURRENCY: usize = 16;
 const ROUNDS: usize = 5;
