@@ -10,7 +10,7 @@ fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let server = examples::hello_tools::hello_server().unwrap();
+    let server = examples::hello::hello_server().unwrap();
     for era in Era::ALL {
         let body = era.http_body();
         let answer = rt

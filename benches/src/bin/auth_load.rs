@@ -23,7 +23,7 @@ use std::convert::Infallible;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use examples::hello_tools;
+use examples::hello;
 use mcp_auth::{
     AuthLayer, MemoryStore, NewToken, RedisStore, SigningKey, TokenManager, TokenStore,
 };
@@ -122,7 +122,7 @@ async fn layer_alone(manager: Option<&TokenManager>, token: &str, n: usize) -> V
 /// `McpService::handle` in process (no network), with or without the layer, for
 /// `tools/call echo`; per-request latencies.
 async fn service_alone(manager: Option<TokenManager>, token: &str, n: usize) -> Vec<Duration> {
-    let mut builder = McpService::builder(hello_tools::hello_server().unwrap());
+    let mut builder = McpService::builder(hello::hello_server().unwrap());
     if let Some(manager) = manager {
         builder = builder.layer(AuthLayer::new(manager));
     }
@@ -150,7 +150,7 @@ async fn service_alone(manager: Option<TokenManager>, token: &str, n: usize) -> 
 
 /// Starts `hello_http`, optionally with the layer; returns its URL and a stopper.
 async fn hello_http(manager: Option<TokenManager>) -> (String, tokio::sync::oneshot::Sender<()>) {
-    let mut builder = McpService::builder(hello_tools::hello_server().unwrap());
+    let mut builder = McpService::builder(hello::hello_server().unwrap());
     if let Some(manager) = manager {
         builder = builder.layer(AuthLayer::new(manager));
     }
