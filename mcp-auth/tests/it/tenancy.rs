@@ -2,8 +2,8 @@
 //! tenant's calls were issued is refused to the other, and a scoped token sees
 //! only what its scope permits on every method.
 
-use mcp_auth::{AuthLayer, TokenScope};
-use mcp_core::auth::{Access, MethodClass};
+use mcp_auth::AuthLayer;
+use mcp_core::auth::{Access, MethodClass, Scope};
 use mcp_core::jsonrpc::ErrorObject;
 use mcp_core::wire::{
     GetPromptResult, Prompt, PromptMessage, Resource, ResourceContents, ResourceRequest,
@@ -101,8 +101,8 @@ async fn delete(url: &str, state: Option<&Value>) -> Value {
 #[tokio::test]
 async fn request_state_of_one_tenant_is_refused_for_another() {
     let manager = manager();
-    let acme = token_with(&manager, "acme", TokenScope::all()).await;
-    let globex = token_with(&manager, "globex", TokenScope::all()).await;
+    let acme = token_with(&manager, "acme", Scope::all()).await;
+    let globex = token_with(&manager, "globex", Scope::all()).await;
     let served = Served::start_server(server(), AuthLayer::new(manager.clone()), |b| b).await;
     let acme_url = format!("{}/mcp/{acme}", served.base);
     let globex_url = format!("{}/mcp/{globex}", served.base);
@@ -124,7 +124,7 @@ async fn request_state_of_one_tenant_is_refused_for_another() {
 #[tokio::test]
 async fn a_read_only_tag_filtered_token_sees_only_its_resources_and_prompts() {
     let manager = manager();
-    let scope = TokenScope::new([MethodClass::Read]).with_tags(["crm"]);
+    let scope = Scope::new([MethodClass::Read]).with_tags(["crm"]);
     let crm = token_with(&manager, "acme", scope).await;
     let served = Served::start_server(server(), AuthLayer::new(manager.clone()), |b| b).await;
     let url = format!("{}/mcp/{crm}", served.base);
