@@ -2,12 +2,11 @@
 
 use std::collections::HashMap;
 
-use mcp_core::jsonrpc::ErrorObject;
 use mcp_core::wire::{
     Completion, CompletionRequest, GetPromptResult, Prompt, PromptMessage, Resource,
     ResourceContents, ResourceRequest, ResourceTemplate,
 };
-use mcp_core::{Content, Context, InputRequired, ServerBuilder};
+use mcp_core::{Content, Context, InputRequired, ServerBuilder, ToolError};
 use serde_json::json;
 
 use super::PNG;
@@ -132,7 +131,7 @@ pub(super) fn register(builder: ServerBuilder) -> ServerBuilder {
                             .and_then(|c| c.as_str())
                             .unwrap_or_default()
                     ))])),
-                    None => Err(ErrorObject::from(InputRequired::new().request(
+                    None => Err(ToolError::from(InputRequired::new().request(
                         "user_context",
                         "elicitation/create",
                         form("What context should the prompt use?", "context", "string"),

@@ -4,7 +4,6 @@
 
 use mcp_auth::AuthLayer;
 use mcp_core::auth::{Access, MethodClass, Scope};
-use mcp_core::jsonrpc::ErrorObject;
 use mcp_core::wire::{
     GetPromptResult, Prompt, PromptMessage, Resource, ResourceContents, ResourceRequest,
 };
@@ -21,7 +20,7 @@ pub struct DeleteRecord {
     pub id: String,
 }
 
-async fn contents(r: ResourceRequest, _cx: Context) -> Result<Vec<ResourceContents>, ErrorObject> {
+async fn contents(r: ResourceRequest, _cx: Context) -> Result<Vec<ResourceContents>, ToolError> {
     Ok(vec![ResourceContents::Text {
         uri: r.uri,
         mime_type: None,
@@ -32,7 +31,7 @@ async fn contents(r: ResourceRequest, _cx: Context) -> Result<Vec<ResourceConten
 async fn prompt(
     _: std::collections::HashMap<String, String>,
     _cx: Context,
-) -> Result<GetPromptResult, ErrorObject> {
+) -> Result<GetPromptResult, ToolError> {
     Ok(GetPromptResult::new(vec![PromptMessage::user(
         Content::text("hi"),
     )]))

@@ -12,6 +12,7 @@ use super::paging::fingerprint;
 use super::prompts::guarded;
 use super::respond::Reply;
 use super::rounds::Rounds;
+use crate::ToolError;
 use crate::auth::visible;
 use crate::auth::{Access, Scope};
 use crate::jsonrpc::{ErrorObject, Response};
@@ -22,7 +23,7 @@ use crate::wire::ClientCaps;
 use crate::wire::{Resource, ResourceContents, ResourceRequest, ResourceTemplate};
 
 /// What a resource handler returns.
-pub(crate) type ReadResult = Result<Vec<ResourceContents>, ErrorObject>;
+pub(crate) type ReadResult = Result<Vec<ResourceContents>, ToolError>;
 
 pub(crate) struct FixedEntry {
     encoded: Box<RawValue>,
@@ -245,10 +246,10 @@ impl Inner {
             Rounds::Done(Ok(contents)) => reply.cacheable(&ReadResourceResult {
                 contents: &contents,
             }),
-            Rounds::Done(Err(e)) if e.code() == ErrorObject::RESOURCE_NOT_FOUND => {
+            Rounds::Done(Err(e)) if e.is_not_found() => {
                 Response::error(Some(reply.id), not_found(uri, modern))
             }
-            Rounds::Done(Err(e)) => Response::error(Some(reply.id), e),
+            Rounds::Done(Err(e)) => e.into_response(reply.id),
             Rounds::Respond(input) => {
                 let binding = binder.bind(uri, None);
                 self.input_required_response(reply, input, &binding, client_capabilities)

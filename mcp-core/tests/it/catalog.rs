@@ -385,3 +385,65 @@ async fn reserved_expansion_is_a_build_error_unless_opted_in() {
     .unwrap();
     assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS, "{r}");
 }
+
+#[tokio::test]
+async fn prompt_and_resource_handlers_fail_with_tool_errors() {
+    use std::collections::HashMap;
+    use std::time::Duration;
+
+    use mcp_core::wire::{GetPromptResult, Prompt, Resource, ResourceContents, ResourceRequest};
+    use mcp_core::{Context, RateLimit, ToolError};
+
+    let s = builder()
+        .prompt(
+            Prompt::new("fail", "Fails as asked.").required("how", "failed, invalid or rate"),
+            |args: HashMap<String, String>, _cx: Context| async move {
+                Err::<GetPromptResult, _>(match args["how"].as_str() {
+                    "invalid" => ToolError::invalid_arguments("fail", "`how` is odd"),
+                    "rate" => ToolError::rate_limited(RateLimit::new(Duration::from_secs(7))),
+                    _ => ToolError::new("Upstream is down")
+                        .with_hint("Retry in a minute.")
+                        .with_structured(json!({"code": "down"})),
+                })
+            },
+        )
+        .resource(
+            Resource::new("test://down", "down"),
+            |_: ResourceRequest, _cx: Context| async move {
+                Err::<Vec<ResourceContents>, _>(ToolError::new("The store is down"))
+            },
+        )
+        .build()
+        .unwrap();
+    let get = |id, how: &str| {
+        request(
+            id,
+            "prompts/get",
+            json!({"name": "fail", "arguments": {"how": how}}),
+        )
+    };
+
+    let r = send(&s, get(1, "failed")).await.unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INTERNAL_ERROR, "{r}");
+    assert_eq!(
+        r["error"]["message"],
+        "Upstream is down\nHint: Retry in a minute."
+    );
+    assert_eq!(r["error"]["data"], json!({"code": "down"}));
+
+    let r = send(&s, get(2, "invalid")).await.unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS, "{r}");
+
+    let r = send(&s, get(3, "rate")).await.unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::RATE_LIMITED, "{r}");
+    assert_eq!(r["error"]["data"]["rateLimit"]["reset"], 7, "{r}");
+
+    let r = send(
+        &s,
+        request(4, "resources/read", json!({"uri": "test://down"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INTERNAL_ERROR, "{r}");
+    assert_eq!(r["error"]["message"], "The store is down");
+}

@@ -5,7 +5,6 @@ use std::time::Duration;
 use std::collections::HashMap;
 
 use mcp_core::auth::MethodClass;
-use mcp_core::jsonrpc::ErrorObject;
 use mcp_core::transport::Envelope;
 use mcp_core::wire::{
     Completion, CompletionRequest, GetPromptResult, Prompt, PromptMessage, Resource,
@@ -96,7 +95,7 @@ pub fn builder() -> mcp_core::ServerBuilder<()> {
         .resource(
             Resource::new("test://gone", "gone"),
             |r: ResourceRequest, _cx: Context| async move {
-                Err(ErrorObject::resource_not_found(&r.uri))
+                Err(ToolError::not_found(format_args!("{} is gone", r.uri)))
             },
         )
         .resource_template(

@@ -141,7 +141,7 @@ pub fn server() -> Server {
                     Some(c) => Ok(GetPromptResult::new(vec![PromptMessage::user(
                         Content::text(c),
                     )])),
-                    None => Err(ErrorObject::from(InputRequired::new().elicit(
+                    None => Err(ToolError::from(InputRequired::new().elicit(
                         "user_context",
                         "Context?",
                         json!({"type": "object", "properties": {"context": {"type": "string"}}}),

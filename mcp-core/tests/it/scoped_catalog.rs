@@ -10,15 +10,12 @@ use mcp_core::wire::{
     Completion, CompletionRequest, GetPromptResult, Prompt, PromptMessage, Resource,
     ResourceContents, ResourceRequest, ResourceTemplate,
 };
-use mcp_core::{Content, Context, Server};
+use mcp_core::{Content, Context, Server, ToolError};
 use serde_json::{Value, json};
 
 use crate::fixtures::{modern, request, send_with};
 
-async fn contents(
-    r: ResourceRequest,
-    _cx: Context,
-) -> Result<Vec<ResourceContents>, mcp_core::jsonrpc::ErrorObject> {
+async fn contents(r: ResourceRequest, _cx: Context) -> Result<Vec<ResourceContents>, ToolError> {
     Ok(vec![ResourceContents::Text {
         uri: r.uri,
         mime_type: None,
@@ -26,10 +23,7 @@ async fn contents(
     }])
 }
 
-async fn prompt(
-    _: HashMap<String, String>,
-    _cx: Context,
-) -> Result<GetPromptResult, mcp_core::jsonrpc::ErrorObject> {
+async fn prompt(_: HashMap<String, String>, _cx: Context) -> Result<GetPromptResult, ToolError> {
     Ok(GetPromptResult::new(vec![PromptMessage::user(
         Content::text("hi"),
     )]))
