@@ -45,7 +45,9 @@ use crate::wire::{Icon, ToolAnnotations};
 ///         mcp_core::schema_for::<Self>()
 ///     }
 ///     fn annotations() -> ToolAnnotations {
-///         ToolAnnotations { read_only_hint: Some(true), ..Default::default() }
+///         let mut annotations = ToolAnnotations::default();
+///         annotations.read_only_hint = Some(true);
+///         annotations
 ///     }
 /// }
 ///

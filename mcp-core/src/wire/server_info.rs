@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::jsonrpc::RequestId;
 
 /// Name and version of a client or server implementation.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Implementation {
     /// Programmatic name.

@@ -149,15 +149,9 @@ pub fn builder() -> mcp_core::ServerBuilder<()> {
                 Content::text("hello"),
                 Content::image(PNG_1X1, "image/png"),
                 Content::audio("UklGRiQAAABXQVZF", "audio/wav"),
-                Content::ResourceLink(ResourceLink {
-                    uri: "test://linked".into(),
-                    name: "linked".into(),
-                    title: None,
-                    description: None,
-                    mime_type: Some("text/plain".into()),
-                    size: None,
-                    annotations: None,
-                }),
+                Content::ResourceLink(
+                    ResourceLink::new("test://linked", "linked").with_mime_type("text/plain"),
+                ),
                 Content::resource(ResourceContents::Text {
                     uri: "test://embedded".into(),
                     mime_type: Some("text/plain".into()),
