@@ -14,14 +14,14 @@ use super::paging::fingerprint;
 use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::ToolError;
-use crate::auth::visible;
-use crate::auth::{Access, Scope};
+use crate::auth::{Access, Scope, visible};
 use crate::input_required::Attempt;
 use crate::jsonrpc::{ErrorObject, Response};
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
-use crate::wire::ClientCaps;
-use crate::wire::{Completion, CompletionRef, CompletionRequest, GetPromptResult, Prompt};
+use crate::wire::{
+    ClientCaps, Completion, CompletionRef, CompletionRequest, GetPromptResult, Prompt,
+};
 
 pub(crate) type PromptResult = Result<GetPromptResult, ToolError>;
 pub(crate) type CompletionResult = Result<Completion, ToolError>;

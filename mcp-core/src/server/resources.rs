@@ -13,14 +13,12 @@ use super::prompts::guarded;
 use super::respond::Reply;
 use super::rounds::Rounds;
 use crate::ToolError;
-use crate::auth::visible;
-use crate::auth::{Access, Scope};
+use crate::auth::{Access, Scope, visible};
 use crate::jsonrpc::{ErrorObject, Response};
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
 use crate::uri_template::UriTemplate;
-use crate::wire::ClientCaps;
-use crate::wire::{Resource, ResourceContents, ResourceRequest, ResourceTemplate};
+use crate::wire::{ClientCaps, Resource, ResourceContents, ResourceRequest, ResourceTemplate};
 
 /// What a resource handler returns.
 pub(crate) type ReadResult = Result<Vec<ResourceContents>, ToolError>;
