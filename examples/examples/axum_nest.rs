@@ -34,7 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     examples::init_tracing();
     let args = Args::parse();
     // The router already routed to `/mcp`, so the service answers on any sub-path.
-    let mcp = McpService::builder(examples::hello_tools::hello_server()?)
+    let mcp = McpService::builder(examples::hello::hello_server()?)
         .any_path()
         .build();
     let app = Router::new()

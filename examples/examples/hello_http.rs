@@ -1,4 +1,5 @@
-//! `hello_http`: the `hello` tools (`echo`, `add`) over stateless Streamable HTTP.
+//! `hello_http`: the `hello` tools (`echo`, `add`, defined in `hello.rs`) over
+//! stateless Streamable HTTP.
 //!
 //! Run with `cargo run -p examples --example hello_http -- --listen 127.0.0.1:8080`
 //! (the default), then point an MCP client at the printed URL, e.g.
@@ -32,7 +33,7 @@ struct Args {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     examples::init_tracing();
     let args = Args::parse();
-    let mut service = McpService::builder(examples::hello_tools::hello_server()?);
+    let mut service = McpService::builder(examples::hello::hello_server()?);
     if !args.allowed_hosts.is_empty() {
         service = service.allowed_hosts(args.allowed_hosts);
     }

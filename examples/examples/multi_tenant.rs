@@ -47,8 +47,9 @@ use axum::{Json, Router};
 use clap::Parser;
 use mcp_auth::{
     AuthError, AuthLayer, Clock, MemoryStore, NewToken, RedisStore, SigningKey, SystemClock,
-    Timestamp, TokenId, TokenManager, TokenMetadata, TokenScope, TokenStore,
+    Timestamp, TokenId, TokenManager, TokenMetadata, TokenStore,
 };
+use mcp_core::auth::Scope;
 use mcp_core::{Context, JsonSchema, Server, Tool, ToolError};
 use mcp_transport::http::{McpService, ServeConfig};
 use serde::Deserialize;
@@ -257,7 +258,7 @@ fn token_id(id: &str) -> Result<TokenId, ApiError> {
 struct CreateServer {
     name: String,
     #[serde(default)]
-    config: TokenScope,
+    config: Scope,
     #[serde(default)]
     expires_at: Option<Timestamp>,
     #[serde(default)]

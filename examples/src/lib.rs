@@ -1,8 +1,14 @@
-//! Helpers shared by the examples: logging to stderr, the `hello` tools, and the
+//! Helpers shared by the examples: logging to stderr, the `hello` server, and the
 //! conformance fixtures.
 
+// `hello.rs` names this crate `examples`, as every example does.
+extern crate self as examples;
+
 pub mod conformance;
-pub mod hello_tools;
+/// The `hello` example itself (`examples/hello.rs`), whose server `hello_http`,
+/// `axum_nest` and the benches serve.
+#[path = "../examples/hello.rs"]
+pub mod hello;
 
 /// Sends `tracing` output to stderr (stdout belongs to the protocol on stdio),
 /// filtered by `RUST_LOG` (default `info`).

@@ -1,7 +1,8 @@
 //! `call_prepare`: [`Call::prepare`] of every method, both eras, with arbitrary
 //! `params`.
 
-use mcp_core::{Call, Message};
+use mcp_core::jsonrpc::Message;
+use mcp_core::transport::Call;
 use serde_json::{Map, Value};
 
 use crate::rt::modern_meta;

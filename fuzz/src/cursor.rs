@@ -1,8 +1,8 @@
 //! `cursor`: pagination cursors of every list method, through [`Server`].
 
-use mcp_core::{
-    Context, Envelope, GetPromptResult, Prompt, Resource, ResourceTemplate, Server, Tool,
-};
+use mcp_core::transport::Envelope;
+use mcp_core::wire::{GetPromptResult, Prompt, Resource, ResourceTemplate};
+use mcp_core::{Context, Server, Tool};
 use serde_json::{Value, json};
 
 use crate::rt::{block_on, modern_meta};

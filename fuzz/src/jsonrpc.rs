@@ -1,6 +1,6 @@
 //! `jsonrpc_decode`: [`Message::decode`] over arbitrary bytes.
 
-use mcp_core::{Message, Response};
+use mcp_core::jsonrpc::{Message, Response};
 
 /// Decodes `data`; a decoded request or notification must survive encode → decode
 /// unchanged, and a refusal must be a `-32700`/`-32600` error response that encodes

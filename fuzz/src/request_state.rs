@@ -3,7 +3,8 @@
 
 use std::sync::Mutex;
 
-use mcp_core::{Context, Envelope, InputRequired, Server, Tool, ToolError};
+use mcp_core::transport::Envelope;
+use mcp_core::{Context, InputRequired, Server, Tool, ToolError};
 use serde_json::{Value, json};
 
 use crate::rt::{block_on, modern_meta};

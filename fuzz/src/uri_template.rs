@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use mcp_core::{Envelope, ResourceContents, ResourceTemplate, Server};
+use mcp_core::Server;
+use mcp_core::transport::Envelope;
+use mcp_core::wire::{ResourceContents, ResourceTemplate};
 use serde_json::json;
 
 use crate::rt::{block_on, split_line};

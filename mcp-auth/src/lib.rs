@@ -11,20 +11,20 @@
 //!   token from `/mcp/<token>` or `Authorization: Bearer`, answers `401` (`429` for
 //!   a client over its [`FailureThrottle`] budget, `503` when the store is down)
 //!   before the body is read, and otherwise puts the caller's
-//!   [`mcp_core::Principal`], the token's [`TokenMetadata`] and a
-//!   [`mcp_core::CredentialWatch`] into the request extensions: the dispatcher
+//!   [`mcp_core::auth::Principal`], the token's [`TokenMetadata`] and a
+//!   [`mcp_core::transport::CredentialWatch`] into the request extensions: the dispatcher
 //!   shows and runs only what the token's scope permits, and the transport ends
 //!   the request's open streams when the token is revoked or expires.
 //!
 //! ```
-//! use mcp_auth::{AuthLayer, MemoryStore, NewToken, SigningKey, TokenManager, TokenScope};
-//! use mcp_core::MethodClass;
+//! use mcp_auth::{AuthLayer, MemoryStore, NewToken, SigningKey, TokenManager};
+//! use mcp_core::auth::{MethodClass, Scope};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), mcp_auth::AuthError> {
 //! let tokens = TokenManager::new(MemoryStore::new(), SigningKey::generate("k1")?);
 //! let issued = tokens
-//!     .create(NewToken::new("CRM read-only", "acct_42").scope(TokenScope::new([MethodClass::Read])))
+//!     .create(NewToken::new("CRM read-only", "acct_42").scope(Scope::new([MethodClass::Read])))
 //!     .await?;
 //! let url = format!("https://mcp.example.com/mcp/{}", issued.token.expose_secret());
 //! // Wrap the MCP HTTP service: requests to `url` reach it as `/mcp`, with a read-only scope.
@@ -57,7 +57,7 @@ pub use error::AuthError;
 pub use keys::{SigningKey, TokenHash};
 pub use layer::{Auth, AuthLayer, FailureThrottle, ResponseFuture};
 pub use manager::{IssuedToken, MIN_LIFETIME, TokenManager, TokenManagerBuilder};
-pub use metadata::{NewToken, TokenMetadata, TokenScope};
+pub use metadata::{NewToken, TokenMetadata};
 pub use store::{MemoryStore, MemoryStoreBuilder, TokenStore};
 #[cfg(feature = "redis")]
 pub use store::{RedisStore, RedisStoreBuilder};

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use mcp_core::{CredentialWatch, RevocationFeed};
+use mcp_core::transport::{CredentialWatch, RevocationFeed};
 
 use crate::keys::Keyring;
 use crate::negative_cache::NegativeCache;

@@ -1,121 +1,25 @@
-//! What a token grants: [`TokenScope`], the stored [`TokenMetadata`], and the
-//! [`NewToken`] request that creates one.
+//! What a token grants: the stored [`TokenMetadata`] (with the token's
+//! [`Scope`]), and the [`NewToken`] request that creates one.
 
-use std::collections::BTreeSet;
-
-use mcp_core::{MethodClass, Scope};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use mcp_core::auth::Scope;
+use serde::{Deserialize, Serialize};
 
 use crate::{AuthError, Timestamp, TokenId};
 
-/// Which tools a token may list and call: method classes (`read`, `write`,
-/// `custom`) and, optionally, tags (a tool must carry at least one).
-///
-/// Serializes as the management API's `config`: `{"methods": ["read"], "tags":
-/// ["support"]}`. A missing `methods` means all classes; a missing or empty `tags`
-/// means no tag is required.
-///
-/// ```
-/// use mcp_auth::TokenScope;
-/// use mcp_core::MethodClass;
-/// let scope: TokenScope = serde_json::from_str(r#"{"methods":["read"],"tags":["crm"]}"#)?;
-/// assert!(scope.to_scope().permits(MethodClass::Read, &["crm"]));
-/// assert!(!scope.to_scope().permits(MethodClass::Write, &["crm"]));
-/// # Ok::<_, serde_json::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenScope {
-    methods: BTreeSet<MethodClass>,
-    tags: BTreeSet<String>,
-}
-
-impl TokenScope {
-    /// Every class, no tag required.
-    pub fn all() -> Self {
-        Self::new([MethodClass::Read, MethodClass::Write, MethodClass::Custom])
-    }
-
-    /// These classes, no tag required.
-    pub fn new(methods: impl IntoIterator<Item = MethodClass>) -> Self {
-        Self {
-            methods: methods.into_iter().collect(),
-            tags: BTreeSet::new(),
-        }
-    }
-
-    /// Also requires one of these tags.
-    #[must_use]
-    pub fn with_tags<T: Into<String>>(mut self, tags: impl IntoIterator<Item = T>) -> Self {
-        self.tags = tags.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// The permitted classes.
-    pub fn methods(&self) -> impl Iterator<Item = MethodClass> + '_ {
-        self.methods.iter().copied()
-    }
-
-    /// The tags a tool needs one of (empty: none needed).
-    pub fn tags(&self) -> impl Iterator<Item = &str> {
-        self.tags.iter().map(String::as_str)
-    }
-
-    /// The [`mcp_core::Scope`] the dispatcher filters tools by.
-    pub fn to_scope(&self) -> Scope {
-        Scope::new(self.methods.iter().copied()).with_tags(self.tags.iter().cloned())
-    }
-
-    fn validate(&self) -> Result<(), AuthError> {
-        if self.tags.len() > 64 || self.tags.iter().any(|t| t.is_empty() || t.len() > 64) {
+/// Refuses a scope whose tags the store should not hold: at most 64 tags of 1 to
+/// 64 bytes each.
+fn validate_scope(scope: &Scope) -> Result<(), AuthError> {
+    let mut count = 0;
+    for tag in scope.tags() {
+        count += 1;
+        if count > 64 || tag.is_empty() || tag.len() > 64 {
             return Err(AuthError::InvalidInput {
                 field: "config.tags",
                 reason: "at most 64 tags of 1 to 64 bytes each".into(),
             });
         }
-        Ok(())
     }
-}
-
-impl Default for TokenScope {
-    fn default() -> Self {
-        Self::all()
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-struct ScopeRepr {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    methods: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    tags: Vec<String>,
-}
-
-impl Serialize for TokenScope {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ScopeRepr {
-            methods: Some(self.methods.iter().map(|m| m.as_str().to_owned()).collect()),
-            tags: self.tags.iter().cloned().collect(),
-        }
-        .serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TokenScope {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let repr = ScopeRepr::deserialize(deserializer)?;
-        let methods = match repr.methods {
-            None => Self::all().methods,
-            Some(names) => names
-                .iter()
-                .map(|n| n.parse::<MethodClass>())
-                .collect::<Result<_, _>>()
-                .map_err(serde::de::Error::custom)?,
-        };
-        Ok(Self {
-            methods,
-            tags: repr.tags.into_iter().collect(),
-        })
-    }
+    Ok(())
 }
 
 /// Everything known about an issued token: what the forward entry of a
@@ -138,9 +42,11 @@ pub struct TokenMetadata {
     /// The team that owns the account.
     #[serde(default)]
     pub team_id: String,
-    /// Which tools the token may use.
+    /// What the token may list and call (the management API's `config`:
+    /// `{"methods": ["read"], "tags": ["crm"]}`). Cheap to clone: every request the
+    /// token authenticates carries it, in its [`Principal`](mcp_core::auth::Principal).
     #[serde(rename = "config", default)]
-    pub scope: TokenScope,
+    pub scope: Scope,
     /// When the token was issued.
     pub created_at: Timestamp,
     /// When the token stops working; `None`: never.
@@ -152,9 +58,9 @@ pub struct TokenMetadata {
 impl TokenMetadata {
     /// The caller this token identifies: tenant = account id, credential = token
     /// id, and the token's scope (a token URL names no subject).
-    pub fn principal(&self) -> mcp_core::Principal {
-        mcp_core::Principal::new(self.account_id.as_str(), self.id.as_str())
-            .with_scope(self.scope.to_scope())
+    pub fn principal(&self) -> mcp_core::auth::Principal {
+        mcp_core::auth::Principal::new(self.account_id.as_str(), self.id.as_str())
+            .with_scope(self.scope.clone())
     }
 
     /// Whether the token is expired at `now` (expiry is exclusive: a token is
@@ -167,11 +73,11 @@ impl TokenMetadata {
 /// A request to issue a token (see [`TokenManager::create`](crate::TokenManager::create)).
 ///
 /// ```
-/// use mcp_auth::{NewToken, TokenScope};
-/// use mcp_core::MethodClass;
+/// use mcp_auth::NewToken;
+/// use mcp_core::auth::{MethodClass, Scope};
 /// let request = NewToken::new("HubSpot Read-Only MCP", "acct_42")
 ///     .environment_id("env_1")
-///     .scope(TokenScope::new([MethodClass::Read]));
+///     .scope(Scope::new([MethodClass::Read]).with_tags(["crm"]));
 /// ```
 #[derive(Clone, Debug)]
 pub struct NewToken {
@@ -179,7 +85,7 @@ pub struct NewToken {
     pub(crate) account_id: String,
     pub(crate) environment_id: String,
     pub(crate) team_id: String,
-    pub(crate) scope: TokenScope,
+    pub(crate) scope: Scope,
     pub(crate) expires_at: Option<Timestamp>,
 }
 
@@ -191,7 +97,7 @@ impl NewToken {
             account_id: account_id.into(),
             environment_id: String::new(),
             team_id: String::new(),
-            scope: TokenScope::all(),
+            scope: Scope::all(),
             expires_at: None,
         }
     }
@@ -212,7 +118,7 @@ impl NewToken {
 
     /// Which tools the token may use (default: all).
     #[must_use]
-    pub fn scope(mut self, scope: TokenScope) -> Self {
+    pub fn scope(mut self, scope: Scope) -> Self {
         self.scope = scope;
         self
     }
@@ -242,6 +148,6 @@ impl NewToken {
         text("account_id", &self.account_id, true)?;
         text("environment_id", &self.environment_id, false)?;
         text("team_id", &self.team_id, false)?;
-        self.scope.validate()
+        validate_scope(&self.scope)
     }
 }

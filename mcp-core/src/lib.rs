@@ -1,17 +1,28 @@
 //! The core of an MCP (Model Context Protocol) server SDK built for production.
 //!
-//! - JSON-RPC 2.0 decoding that is strict and cheap ([`Message::decode`]).
+//! - JSON-RPC 2.0 decoding that is strict and cheap ([`jsonrpc::Message::decode`]).
 //! - Both protocol eras from one stateless dispatcher: modern `2026-07-28` (per-request
 //!   `_meta`, `server/discover`) and legacy `2025-11-25` back to `2024-11-05`
 //!   (`initialize`).
 //! - Tools: a typed [`Tool`] trait (derive it with `#[derive(Tool)]`), arguments
 //!   validated against the tool's JSON Schema before the handler runs, typed
 //!   structured results ([`Json`]), and [`ToolError`]s the model can act on.
-//! - Callers: a [`Principal`] (or a bare [`Scope`]) in the request's extensions
-//!   limits what every method lists and serves (tools, and resources, templates and
-//!   prompts through their [`Access`]); whatever is bound to a caller (replies to
-//!   server-to-client requests, `requestState`, list cursors) is refused to anyone
-//!   else.
+//! - Callers: an [`auth::Principal`] (or a bare [`auth::Scope`]) in the request's
+//!   extensions limits what every method lists and serves (tools, and resources,
+//!   templates and prompts through their [`auth::Access`]); whatever is bound to a
+//!   caller (replies to server-to-client requests, `requestState`, list cursors) is
+//!   refused to anyone else.
+//!
+//! The crate root holds what a tool author names; the modules hold the rest, each
+//! for its audience:
+//!
+//! | module | what it holds | for |
+//! |---|---|---|
+//! | [`wire`] | the MCP data model: definitions, results, content, [`wire::ProtocolVersion`] | resource and prompt authors, clients, tests |
+//! | [`jsonrpc`] | JSON-RPC messages, responses and error objects | transports, clients, tests |
+//! | [`transport`] | the prepared [`transport::Call`], its [`transport::Envelope`], notification channels, pending replies, credential watches | transports |
+//! | [`auth`] | the caller's [`auth::Principal`] and [`auth::Scope`], method classes, [`auth::Access`] | authentication layers, multi-tenant servers |
+//! | [`request_state`] | single-use `requestState` records | deployments of several instances |
 //!
 //! Transports live in `mcp-transport`; this crate never touches the network.
 //!
@@ -42,51 +53,28 @@
 //! # Ok::<_, mcp_core::BuildError>(())
 //! ```
 
-mod changes;
-mod client_key;
-mod client_requests;
-mod credential_watch;
+pub mod auth;
 mod cursor;
-mod input;
-mod jsonrpc;
-mod model;
-mod principal;
+mod input_required;
+pub mod jsonrpc;
+mod list_changes;
 mod rate_limit;
-mod redemptions;
 mod registry;
+pub mod request_state;
 mod schema;
-mod scope;
 mod server;
 mod tool;
+pub mod transport;
 mod uri_template;
-mod version;
+pub mod wire;
 
-pub use changes::ListKind;
-pub use client_key::client_key;
-pub use client_requests::{Caller, PendingReplies};
-pub use credential_watch::{CredentialWatch, RevocationFeed};
-pub use input::InputRequired;
-pub use jsonrpc::{
-    ClientResponse, ErrorObject, MAX_JSON_DEPTH, Message, Notification, Request, RequestId,
-    Response, nesting_exceeds,
-};
-pub use model::{
-    Annotations, CallToolResult, Completion, CompletionArgument, CompletionContext, CompletionRef,
-    CompletionRequest, Content, GetPromptResult, Icon, Implementation, LogLevel, Prompt,
-    PromptArgument, PromptMessage, Resource, ResourceContents, ResourceLink, ResourceRequest,
-    ResourceTemplate, Role, ToolAnnotations, ToolDefinition,
-};
-pub use principal::Principal;
+pub use input_required::InputRequired;
+pub use list_changes::ListKind;
 pub use rate_limit::RateLimit;
-pub use redemptions::{MemoryRedemptions, Redeem, Redemptions};
 pub use schema::schema_for;
-pub use scope::{Access, MethodClass, Scope, UnknownMethodClass};
-pub use server::{BuildError, Call, Server, ServerBuilder};
-pub use tool::{
-    Context, Envelope, IntoToolResult, Json, NotificationStream, Notifier, Tool, ToolError,
-    ToolHandler,
-};
-pub use version::ProtocolVersion;
+pub use server::{BuildError, Server, ServerBuilder};
+pub use tool::{Context, IntoToolResult, Json, Tool, ToolError, ToolHandler};
+pub use wire::{CallToolResult, Content};
 
 pub use schemars::JsonSchema;
 pub use serde_json::Value;
@@ -97,6 +85,8 @@ pub use mcp_macros::Tool;
 #[doc(hidden)]
 pub mod __private {
     //! Names the derive macro's generated code uses. Not public API.
-    pub use crate::{MethodClass, Tool, ToolAnnotations, schema_for};
+    pub use crate::auth::MethodClass;
+    pub use crate::wire::ToolAnnotations;
+    pub use crate::{Tool, schema_for};
     pub use serde_json::Value;
 }

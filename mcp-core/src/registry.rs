@@ -6,8 +6,10 @@ use std::sync::Arc;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::auth::{MethodClass, Scope};
+use crate::schema;
 use crate::tool::ErasedTool;
-use crate::{MethodClass, Scope, ToolDefinition, schema};
+use crate::wire::ToolDefinition;
 
 pub(crate) struct ToolEntry {
     pub(crate) name: String,

@@ -24,7 +24,8 @@
 //!   `429` and headers.
 //!
 //! ```
-//! use mcp_core::{Context, Envelope, Server, Tool, ToolError};
+//! use mcp_core::{Context, Server, Tool, ToolError};
+//! use mcp_core::transport::Envelope;
 //! use mcp_errors::{NormalizerChain, UpstreamResponse};
 //! use serde::Deserialize;
 //!

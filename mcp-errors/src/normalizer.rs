@@ -137,7 +137,7 @@ impl NormalizerChain {
     /// recognises still yields an error from the generic fallback. The result is
     /// sanitized: text capped, secrets and internal host names redacted.
     ///
-    /// A JSON body nested deeper than [`mcp_core::MAX_JSON_DEPTH`] is an error
+    /// A JSON body nested deeper than [`mcp_core::jsonrpc::MAX_JSON_DEPTH`] is an error
     /// (`upstream_response_too_deep`) whatever its status, found before any
     /// normalizer sees the body.
     pub fn normalize(&self, response: &UpstreamResponse) -> Option<NormalizedError> {

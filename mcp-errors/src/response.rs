@@ -148,11 +148,11 @@ impl UpstreamResponse {
     }
 
     /// Whether the body looks like JSON and nests deeper than
-    /// [`mcp_core::MAX_JSON_DEPTH`]: no parser is given it.
+    /// [`mcp_core::jsonrpc::MAX_JSON_DEPTH`]: no parser is given it.
     pub(crate) fn too_deep(&self) -> bool {
         let first = self.body.iter().find(|b| !b.is_ascii_whitespace());
         matches!(first, Some(b'{' | b'['))
-            && mcp_core::nesting_exceeds(&self.body, mcp_core::MAX_JSON_DEPTH)
+            && mcp_core::jsonrpc::nesting_exceeds(&self.body, mcp_core::jsonrpc::MAX_JSON_DEPTH)
     }
 
     /// The body parsed as JSON, when it is a JSON object or array (of at most 1 MiB).

@@ -4,13 +4,13 @@ use std::hint::black_box;
 
 use benches::Era;
 use criterion::{Criterion, criterion_group};
-use mcp_core::Envelope;
+use mcp_core::transport::Envelope;
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let server = examples::hello_tools::hello_server().unwrap();
+    let server = examples::hello::hello_server().unwrap();
     for era in Era::ALL {
         let body = era.http_body();
         let answer = rt

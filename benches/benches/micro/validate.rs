@@ -3,7 +3,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group};
-use mcp_core::{Context, Envelope, JsonSchema, Server, Tool};
+use mcp_core::transport::Envelope;
+use mcp_core::{Context, JsonSchema, Server, Tool};
 use serde::Deserialize;
 
 /// Create a contact record.

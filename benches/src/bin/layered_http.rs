@@ -45,7 +45,7 @@ struct Args {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     examples::init_tracing();
     let args = Args::parse();
-    let mut service = McpService::builder(examples::hello_tools::hello_server()?);
+    let mut service = McpService::builder(examples::hello::hello_server()?);
     if let Some(store) = args.auth {
         let key = SigningKey::generate("bench")?;
         let manager = match store {

@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
-use mcp_core::{
-    Completion, CompletionRequest, Content, Context, ErrorObject, GetPromptResult, InputRequired,
-    Prompt, PromptMessage, Resource, ResourceContents, ResourceRequest, ResourceTemplate,
-    ServerBuilder,
+use mcp_core::wire::{
+    Completion, CompletionRequest, GetPromptResult, Prompt, PromptMessage, Resource,
+    ResourceContents, ResourceRequest, ResourceTemplate,
 };
+use mcp_core::{Content, Context, InputRequired, ServerBuilder, ToolError};
 use serde_json::json;
 
 use super::PNG;
@@ -131,7 +131,7 @@ pub(super) fn register(builder: ServerBuilder) -> ServerBuilder {
                             .and_then(|c| c.as_str())
                             .unwrap_or_default()
                     ))])),
-                    None => Err(ErrorObject::from(InputRequired::new().request(
+                    None => Err(ToolError::from(InputRequired::new().request(
                         "user_context",
                         "elicitation/create",
                         form("What context should the prompt use?", "context", "string"),

@@ -1,8 +1,8 @@
 //! Tools that return fixed content of every kind.
 
+use mcp_core::wire::ResourceContents;
 use mcp_core::{
-    CallToolResult, Content, Context, JsonSchema, ResourceContents, ServerBuilder, Tool, ToolError,
-    Value,
+    CallToolResult, Content, Context, JsonSchema, ServerBuilder, Tool, ToolError, Value,
 };
 use serde::Deserialize;
 use serde_json::json;

@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
+use mcp_core::wire::LogLevel;
 use mcp_core::{
-    Context, InputRequired, JsonSchema, ListKind, LogLevel, ServerBuilder, Tool, ToolError, Value,
+    Context, InputRequired, JsonSchema, ListKind, ServerBuilder, Tool, ToolError, Value,
 };
 use serde::Deserialize;
 use serde_json::json;

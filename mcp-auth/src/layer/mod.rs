@@ -38,9 +38,9 @@ use throttle::{Admission, Failures};
 /// client that failed too often (see [`FailureThrottle`]; checked before step 2, so
 /// fabricated tokens cannot turn into a flood of store lookups), `503` when the
 /// store is unavailable (fail closed). On success the request gets the caller's
-/// [`mcp_core::Principal`] (tenant = account id, credential = token id, the token's
+/// [`mcp_core::auth::Principal`] (tenant = account id, credential = token id, the token's
 /// scope), the token's [`TokenMetadata`](crate::TokenMetadata) and a
-/// [`mcp_core::CredentialWatch`] (so the transport ends the request's open streams
+/// [`mcp_core::transport::CredentialWatch`] (so the transport ends the request's open streams
 /// when the token is revoked or expires) in its extensions, and `/mcp/<token>/rest` is rewritten to `/mcp/rest` (see
 /// [`rewrite_to`](Self::rewrite_to)) so the MCP transport sees its usual path.
 ///

@@ -5,7 +5,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
-use mcp_core::{ErrorObject, RateLimit};
+use mcp_core::RateLimit;
+use mcp_core::jsonrpc::ErrorObject;
 
 use crate::AuthError;
 
@@ -103,7 +104,7 @@ fn throttled_body(limit: &RateLimit) -> Bytes {
         ),
     )
     .with_data(limit.to_data());
-    Bytes::from(mcp_core::Response::error(None, error).encode())
+    Bytes::from(mcp_core::jsonrpc::Response::error(None, error).encode())
 }
 
 #[cfg(test)]

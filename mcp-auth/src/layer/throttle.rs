@@ -97,9 +97,9 @@ impl Default for FailureThrottle {
     }
 }
 
-/// The budget key of a client (see [`mcp_core::client_key`]).
+/// The budget key of a client (see [`mcp_core::transport::client_key`]).
 pub(crate) fn client_key(addr: &SocketAddr) -> IpAddr {
-    mcp_core::client_key(addr.ip())
+    mcp_core::transport::client_key(addr.ip())
 }
 
 /// The longest `Retry-After` a burst of concurrent failures can cause (unless one

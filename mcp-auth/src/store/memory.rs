@@ -6,7 +6,7 @@ use std::sync::{Arc, PoisonError, RwLock, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use mcp_core::RevocationFeed;
+use mcp_core::transport::RevocationFeed;
 use tokio::sync::oneshot;
 
 use crate::{

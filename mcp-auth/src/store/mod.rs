@@ -11,7 +11,7 @@ pub use redis::{RedisStore, RedisStoreBuilder};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use mcp_core::RevocationFeed;
+use mcp_core::transport::RevocationFeed;
 
 use crate::{AuthError, Timestamp, TokenHash, TokenId, TokenMetadata};
 

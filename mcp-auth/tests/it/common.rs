@@ -14,7 +14,8 @@ use http_body_util::{BodyExt, Full};
 use mcp_auth::{
     AuthError, AuthLayer, Timestamp, TokenHash, TokenId, TokenManager, TokenMetadata, TokenStore,
 };
-use mcp_core::{Context, Envelope, JsonSchema, Server, Tool};
+use mcp_core::transport::Envelope;
+use mcp_core::{Context, JsonSchema, Server, Tool};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tower::{Layer, Service, ServiceExt};

@@ -1,13 +1,13 @@
 //! Scopes through a real `mcp_core::Server` behind the layer.
 
 use http::StatusCode;
-use mcp_auth::{MemoryStore, NewToken, SigningKey, TokenManager, TokenScope};
-use mcp_core::MethodClass;
+use mcp_auth::{MemoryStore, NewToken, SigningKey, TokenManager};
+use mcp_core::auth::{MethodClass, Scope};
 use serde_json::json;
 
 use crate::common::*;
 
-pub(crate) async fn token_with(manager: &TokenManager, account: &str, scope: TokenScope) -> String {
+pub(crate) async fn token_with(manager: &TokenManager, account: &str, scope: Scope) -> String {
     within(manager.create(NewToken::new("t", account).scope(scope)))
         .await
         .unwrap()
@@ -23,7 +23,7 @@ pub(crate) fn manager() -> TokenManager {
 async fn a_read_only_token_lists_and_calls_only_read_tools() {
     let manager = manager();
     let (service, _) = protected(&manager);
-    let token = token_with(&manager, "acct", TokenScope::new([MethodClass::Read])).await;
+    let token = token_with(&manager, "acct", Scope::new([MethodClass::Read])).await;
     let listed = send(&service, to_path(&token, list_tools())).await;
     assert_eq!(
         listed.tool_names(),
@@ -59,7 +59,7 @@ async fn a_read_only_token_lists_and_calls_only_read_tools() {
     );
 
     // An all-classes token sees the write tool.
-    let full = token_with(&manager, "acct", TokenScope::all()).await;
+    let full = token_with(&manager, "acct", Scope::all()).await;
     let created = send(
         &service,
         with_bearer(&full, call_tool("create_contact", json!({"name": "Eve"}))),
@@ -75,7 +75,7 @@ async fn a_read_only_token_lists_and_calls_only_read_tools() {
 async fn a_tag_filtered_token_sees_only_tagged_tools() {
     let manager = manager();
     let (service, _) = protected(&manager);
-    let support = token_with(&manager, "acct", TokenScope::all().with_tags(["support"])).await;
+    let support = token_with(&manager, "acct", Scope::all().with_tags(["support"])).await;
     let listed = send(&service, to_path(&support, list_tools())).await;
     assert_eq!(listed.tool_names(), ["search_tickets"]);
     let denied = send(
@@ -88,7 +88,7 @@ async fn a_tag_filtered_token_sees_only_tagged_tools() {
     let crm_read = token_with(
         &manager,
         "acct",
-        TokenScope::new([MethodClass::Read]).with_tags(["crm"]),
+        Scope::new([MethodClass::Read]).with_tags(["crm"]),
     )
     .await;
     let listed = send(&service, to_path(&crm_read, list_tools())).await;
@@ -99,7 +99,7 @@ async fn a_tag_filtered_token_sees_only_tagged_tools() {
 async fn tools_see_the_tokens_metadata() {
     let manager = manager();
     let (service, _) = protected(&manager);
-    let token = token_with(&manager, "acct_7", TokenScope::all()).await;
+    let token = token_with(&manager, "acct_7", Scope::all()).await;
     let answer = send(&service, to_path(&token, call_tool("whoami", json!({})))).await;
     assert_eq!(answer.json()["result"]["content"][0]["text"], "acct_7");
 }
@@ -110,7 +110,7 @@ async fn a_token_of_account_a_is_refused_on_server_b() {
     let server_b = manager();
     let (service_a, _) = protected(&server_a);
     let (service_b, calls_b) = protected(&server_b);
-    let token_a = token_with(&server_a, "account_a", TokenScope::all()).await;
+    let token_a = token_with(&server_a, "account_a", Scope::all()).await;
     assert_eq!(
         send(&service_a, to_path(&token_a, list_tools()))
             .await

@@ -2,11 +2,12 @@
 //! tenant's calls were issued is refused to the other, and a scoped token sees
 //! only what its scope permits on every method.
 
-use mcp_auth::{AuthLayer, TokenScope};
-use mcp_core::{
-    Access, Content, Context, ErrorObject, GetPromptResult, InputRequired, JsonSchema, MethodClass,
-    Prompt, PromptMessage, Resource, ResourceContents, ResourceRequest, Server, Tool, ToolError,
+use mcp_auth::AuthLayer;
+use mcp_core::auth::{Access, MethodClass, Scope};
+use mcp_core::wire::{
+    GetPromptResult, Prompt, PromptMessage, Resource, ResourceContents, ResourceRequest,
 };
+use mcp_core::{Content, Context, InputRequired, JsonSchema, Server, Tool, ToolError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -19,7 +20,7 @@ pub struct DeleteRecord {
     pub id: String,
 }
 
-async fn contents(r: ResourceRequest, _cx: Context) -> Result<Vec<ResourceContents>, ErrorObject> {
+async fn contents(r: ResourceRequest, _cx: Context) -> Result<Vec<ResourceContents>, ToolError> {
     Ok(vec![ResourceContents::Text {
         uri: r.uri,
         mime_type: None,
@@ -30,7 +31,7 @@ async fn contents(r: ResourceRequest, _cx: Context) -> Result<Vec<ResourceConten
 async fn prompt(
     _: std::collections::HashMap<String, String>,
     _cx: Context,
-) -> Result<GetPromptResult, ErrorObject> {
+) -> Result<GetPromptResult, ToolError> {
     Ok(GetPromptResult::new(vec![PromptMessage::user(
         Content::text("hi"),
     )]))
@@ -99,8 +100,8 @@ async fn delete(url: &str, state: Option<&Value>) -> Value {
 #[tokio::test]
 async fn request_state_of_one_tenant_is_refused_for_another() {
     let manager = manager();
-    let acme = token_with(&manager, "acme", TokenScope::all()).await;
-    let globex = token_with(&manager, "globex", TokenScope::all()).await;
+    let acme = token_with(&manager, "acme", Scope::all()).await;
+    let globex = token_with(&manager, "globex", Scope::all()).await;
     let served = Served::start_server(server(), AuthLayer::new(manager.clone()), |b| b).await;
     let acme_url = format!("{}/mcp/{acme}", served.base);
     let globex_url = format!("{}/mcp/{globex}", served.base);
@@ -122,7 +123,7 @@ async fn request_state_of_one_tenant_is_refused_for_another() {
 #[tokio::test]
 async fn a_read_only_tag_filtered_token_sees_only_its_resources_and_prompts() {
     let manager = manager();
-    let scope = TokenScope::new([MethodClass::Read]).with_tags(["crm"]);
+    let scope = Scope::new([MethodClass::Read]).with_tags(["crm"]);
     let crm = token_with(&manager, "acme", scope).await;
     let served = Served::start_server(server(), AuthLayer::new(manager.clone()), |b| b).await;
     let url = format!("{}/mcp/{crm}", served.base);

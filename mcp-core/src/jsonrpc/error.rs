@@ -6,8 +6,6 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::InputRequired;
-
 /// A JSON-RPC error object (`code`, `message`, optional `data`).
 ///
 /// These are protocol errors, read by the client SDK: unparseable messages, unknown
@@ -20,9 +18,6 @@ pub struct ErrorObject {
     message: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     data: Option<Value>,
-    /// Not an error at all: a prompt or resource handler asking for input.
-    #[serde(skip)]
-    input_required: Option<Box<InputRequired>>,
 }
 
 impl ErrorObject {
@@ -53,7 +48,6 @@ impl ErrorObject {
             code,
             message: message.into(),
             data: None,
-            input_required: None,
         }
     }
 
@@ -125,10 +119,6 @@ impl ErrorObject {
         Self::new(Self::HEADER_MISMATCH, format!("Header mismatch: {detail}"))
     }
 
-    pub(crate) fn take_input_required(&mut self) -> Option<InputRequired> {
-        self.input_required.take().map(|b| *b)
-    }
-
     /// The error code.
     pub fn code(&self) -> i64 {
         self.code
@@ -152,14 +142,3 @@ impl fmt::Display for ErrorObject {
 }
 
 impl std::error::Error for ErrorObject {}
-
-impl From<InputRequired> for ErrorObject {
-    fn from(input: InputRequired) -> Self {
-        let mut e = Self::new(
-            Self::INTERNAL_ERROR,
-            "the handler needs input from the client",
-        );
-        e.input_required = Some(Box::new(input));
-        e
-    }
-}

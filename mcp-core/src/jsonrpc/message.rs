@@ -200,8 +200,8 @@ pub const MAX_JSON_DEPTH: usize = 128;
 /// limit here, once, for the whole message.
 ///
 /// ```
-/// assert!(!mcp_core::nesting_exceeds(br#"{"a": [1, "[[["]}"#, 2));
-/// assert!(mcp_core::nesting_exceeds(b"[[[1]]]", 2));
+/// assert!(!mcp_core::jsonrpc::nesting_exceeds(br#"{"a": [1, "[[["]}"#, 2));
+/// assert!(mcp_core::jsonrpc::nesting_exceeds(b"[[[1]]]", 2));
 /// ```
 pub fn nesting_exceeds(bytes: &[u8], max: usize) -> bool {
     // Fast path: nesting deeper than `max` needs more than `max` opening brackets,

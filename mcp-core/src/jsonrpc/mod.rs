@@ -1,4 +1,8 @@
 //! JSON-RPC 2.0 messages as MCP uses them (no batches, no `null` ids).
+//!
+//! For transports, tests and clients: decode a [`Message`], answer with a
+//! [`Response`] or an [`ErrorObject`]. A tool never needs these (its failures are
+//! [`ToolError`](crate::ToolError)s).
 
 mod error;
 mod id;

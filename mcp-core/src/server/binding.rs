@@ -6,7 +6,7 @@ use std::io::Write as _;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::Principal;
+use crate::auth::Principal;
 
 /// Separates this digest from every other use of SHA-256 in the crate.
 const DOMAIN: &[u8] = b"mcp-core requestState binding v1\0";

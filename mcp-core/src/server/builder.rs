@@ -8,16 +8,19 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use super::prompts::{CompletionResult, Prompts};
+use super::request_state::{Sealing, StateSealer};
 use super::resources::Resources;
-use super::state::{Sealing, StateSealer};
 use super::{Inner, Parts, Server};
+use crate::auth::Access;
+
 use crate::registry::{self, Registry, ToolEntry};
+use crate::request_state::Redemptions;
 use crate::tool::{Handler, erase, erase_fn};
-use crate::{
-    Access, Completion, CompletionRequest, Context, ErrorObject, GetPromptResult, Implementation,
-    IntoToolResult, Prompt, Redemptions, Resource, ResourceContents, ResourceRequest,
-    ResourceTemplate, Tool, ToolDefinition, ToolHandler,
+use crate::wire::{
+    Completion, CompletionRequest, GetPromptResult, Implementation, Prompt, Resource,
+    ResourceContents, ResourceRequest, ResourceTemplate, ToolDefinition,
 };
+use crate::{Context, IntoToolResult, Tool, ToolError, ToolHandler};
 
 /// Builds a [`Server`]. Registration problems are collected and reported together by
 /// [`build`](Self::build).
@@ -135,7 +138,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     /// the millisecond).
     ///
     /// Whatever the lifetime, a state is bound to the request it was issued for:
-    /// the caller ([`Principal`](crate::Principal) digest, or anonymous), the
+    /// the caller ([`Principal`](crate::auth::Principal) digest, or anonymous), the
     /// method, the tool, prompt or resource, and the canonical JSON of the
     /// arguments. A retry that differs in any of them is refused with `-32602`.
     #[must_use]
@@ -155,7 +158,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
 
     /// Makes each `requestState` single-use: the first retry that brings it back
     /// redeems it in `record`, any later one is refused (off by default; see
-    /// [`MemoryRedemptions`](crate::MemoryRedemptions)).
+    /// [`MemoryRedemptions`](crate::request_state::MemoryRedemptions)).
     #[must_use]
     pub fn request_state_redemptions(mut self, record: impl Redemptions) -> Self {
         self.sealing.redemptions = Some(Arc::new(record));
@@ -203,14 +206,14 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     }
 
     /// Registers a resource with a fixed URI and the handler that reads it:
-    /// `async fn(ResourceRequest, Context<S>) -> Result<Vec<ResourceContents>, ErrorObject>`.
-    /// Return [`ErrorObject::resource_not_found`] (or no contents) for a missing
-    /// resource; the client gets the not-found error of its protocol era.
+    /// `async fn(ResourceRequest, Context<S>) -> Result<Vec<ResourceContents>, ToolError>`.
+    /// Return [`ToolError::not_found`] (or no contents) for a missing resource; the
+    /// client gets the not-found error of its protocol era.
     #[must_use]
     pub fn resource<F, Fut>(self, resource: Resource, handler: F) -> Self
     where
         F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ToolError>> + Send + 'static,
     {
         self.add_readable(Readable::Fixed(resource), None, handler)
     }
@@ -227,7 +230,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     ) -> Self
     where
         F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ToolError>> + Send + 'static,
     {
         self.add_readable(Readable::Fixed(resource), Some(access), handler)
     }
@@ -235,7 +238,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     fn add_readable<F, Fut>(mut self, what: Readable, access: Option<Access>, handler: F) -> Self
     where
         F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ToolError>> + Send + 'static,
     {
         let handler = erase_fn(handler, Arc::clone(&self.state));
         let added = match what {
@@ -255,7 +258,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     pub fn resource_template<F, Fut>(self, template: ResourceTemplate, handler: F) -> Self
     where
         F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ToolError>> + Send + 'static,
     {
         self.add_readable(Readable::Template(template), None, handler)
     }
@@ -271,7 +274,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     ) -> Self
     where
         F: Fn(ResourceRequest, Context<S>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Vec<ResourceContents>, ErrorObject>> + Send + 'static,
+        Fut: Future<Output = Result<Vec<ResourceContents>, ToolError>> + Send + 'static,
     {
         self.add_readable(Readable::Template(template), Some(access), handler)
     }
@@ -288,13 +291,13 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     }
 
     /// Registers a prompt and the handler that renders it from its arguments:
-    /// `async fn(HashMap<String, String>, Context<S>) -> Result<GetPromptResult, ErrorObject>`.
+    /// `async fn(HashMap<String, String>, Context<S>) -> Result<GetPromptResult, ToolError>`.
     /// Required arguments are checked before the handler runs.
     #[must_use]
     pub fn prompt<F, Fut>(self, prompt: Prompt, handler: F) -> Self
     where
         F: Fn(HashMap<String, String>, Context<S>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<GetPromptResult, ErrorObject>> + Send + 'static,
+        Fut: Future<Output = Result<GetPromptResult, ToolError>> + Send + 'static,
     {
         self.add_prompt(prompt, None, handler)
     }
@@ -305,7 +308,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     pub fn prompt_with_access<F, Fut>(self, prompt: Prompt, access: Access, handler: F) -> Self
     where
         F: Fn(HashMap<String, String>, Context<S>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<GetPromptResult, ErrorObject>> + Send + 'static,
+        Fut: Future<Output = Result<GetPromptResult, ToolError>> + Send + 'static,
     {
         self.add_prompt(prompt, Some(access), handler)
     }
@@ -313,7 +316,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     fn add_prompt<F, Fut>(mut self, prompt: Prompt, access: Option<Access>, handler: F) -> Self
     where
         F: Fn(HashMap<String, String>, Context<S>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<GetPromptResult, ErrorObject>> + Send + 'static,
+        Fut: Future<Output = Result<GetPromptResult, ToolError>> + Send + 'static,
     {
         let handler = erase_fn(handler, Arc::clone(&self.state));
         if let Err(e) = self.prompts.add(prompt, access, handler) {
@@ -328,7 +331,7 @@ impl<S: Send + Sync + 'static> ServerBuilder<S> {
     pub fn completion<F, Fut>(mut self, handler: F) -> Self
     where
         F: Fn(CompletionRequest, Context<S>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Completion, ErrorObject>> + Send + 'static,
+        Fut: Future<Output = Result<Completion, ToolError>> + Send + 'static,
     {
         self.completer = Some(erase_fn(handler, Arc::clone(&self.state)));
         self

@@ -4,11 +4,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::model::RequestMeta;
-use crate::{
-    CompletionRequest, ErrorObject, Implementation, LogLevel, ProtocolVersion, Request, RequestId,
-    Response,
-};
+use crate::jsonrpc::{ErrorObject, Request, RequestId, Response};
+use crate::wire::RequestMeta;
+use crate::wire::{CompletionRequest, Implementation, LogLevel, ProtocolVersion};
 
 /// A request decoded into its method's parameters.
 ///
@@ -356,7 +354,7 @@ impl Call {
 
     /// Whether answering may involve messages before the response (progress, logs,
     /// requests to a legacy client), so a transport should offer a
-    /// [`Notifier`](crate::Notifier): a modern request that carries a
+    /// [`Notifier`](crate::transport::Notifier): a modern request that carries a
     /// `progressToken` or `logLevel` or is a `subscriptions/listen`, and any legacy
     /// `tools/call`, `prompts/get` or `resources/read` (they log at `info` by
     /// default and may ask the client for input).

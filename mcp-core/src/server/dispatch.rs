@@ -7,9 +7,12 @@ use super::call::CallKind;
 use super::paging::cursor_binding;
 use super::respond::Reply;
 use super::{Call, Server};
-use crate::model::ClientCaps;
+use crate::auth::Principal;
+use crate::jsonrpc::{ErrorObject, Response};
 use crate::tool::context::RequestInfo;
-use crate::{Envelope, ErrorObject, LogLevel, Principal, ProtocolVersion, Response};
+use crate::transport::Envelope;
+use crate::wire::ClientCaps;
+use crate::wire::{LogLevel, ProtocolVersion};
 
 impl Server {
     pub(super) async fn run_inner(&self, call: Call, envelope: Envelope) -> Response {
@@ -30,7 +33,7 @@ impl Server {
             .or(envelope.legacy_version)
             .unwrap_or(ProtocolVersion::V2025_03_26);
         let envelope = Arc::new(envelope);
-        let scope = crate::principal::scope_of(&envelope.extensions);
+        let scope = crate::auth::scope_of(&envelope.extensions);
         let principal = Principal::of(&envelope.extensions);
         let reply = Reply {
             id: id.clone(),

@@ -6,8 +6,9 @@ use serde_json::Value;
 use super::Inner;
 use super::call::InitializeParams;
 use super::respond::Reply;
-use crate::model::ServerCapabilities;
-use crate::{Implementation, ProtocolVersion, Response};
+use crate::jsonrpc::Response;
+use crate::wire::ServerCapabilities;
+use crate::wire::{Implementation, ProtocolVersion};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

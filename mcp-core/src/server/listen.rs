@@ -7,9 +7,12 @@ use tokio::sync::broadcast::error::RecvError;
 use super::Inner;
 use super::call::ListenFilter;
 use super::respond::Reply;
-use crate::changes::Change;
+use crate::ListKind;
+use crate::auth::Scope;
 use crate::jsonrpc::encode_notification;
-use crate::{Envelope, ErrorObject, ListKind, Response, Scope};
+use crate::jsonrpc::{ErrorObject, Response};
+use crate::list_changes::Change;
+use crate::transport::Envelope;
 
 impl ListenFilter {
     fn wants(&self, change: &Change) -> bool {

@@ -8,10 +8,10 @@ mod lifecycle;
 mod listen;
 mod paging;
 mod prompts;
+mod request_state;
 mod resources;
 mod respond;
 mod rounds;
-mod state;
 mod tools;
 
 pub use builder::{BuildError, ServerBuilder};
@@ -23,14 +23,17 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
-use crate::changes::{Change, ListChanges};
-use crate::model::{Empty, ListChanged, ResourcesCapability, ServerCapabilities};
+use crate::ListKind;
+use crate::jsonrpc::{Message, Request, Response};
+use crate::list_changes::{Change, ListChanges};
 use crate::registry::Registry;
 use crate::tool::Handler;
-use crate::{CompletionRequest, Envelope, Implementation, ListKind, Message, Request, Response};
+use crate::transport::Envelope;
+use crate::wire::{CompletionRequest, Implementation};
+use crate::wire::{Empty, ListChanged, ResourcesCapability, ServerCapabilities};
 use prompts::{CompletionResult, Prompts};
+use request_state::StateSealer;
 use resources::Resources;
-use state::StateSealer;
 
 /// An MCP server: its identity, its tools, and the dispatcher that answers requests
 /// of both protocol eras without per-connection state.
@@ -38,7 +41,8 @@ use state::StateSealer;
 /// Cheap to clone (one `Arc`); build it once with [`Server::builder`] and share it.
 ///
 /// ```
-/// use mcp_core::{Context, Envelope, Server, Tool};
+/// use mcp_core::{Context, Server, Tool};
+/// use mcp_core::transport::Envelope;
 /// use serde::Deserialize;
 ///
 /// /// Echo the text back.
@@ -176,7 +180,7 @@ impl Server {
     }
 
     /// The registered tools' definitions, in `tools/list` order (unfiltered).
-    pub fn tools(&self) -> impl Iterator<Item = &crate::ToolDefinition> {
+    pub fn tools(&self) -> impl Iterator<Item = &crate::wire::ToolDefinition> {
         self.inner.registry.iter().map(|t| &t.definition)
     }
 

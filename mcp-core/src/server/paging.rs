@@ -6,7 +6,8 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::Inner;
 use super::respond::Reply;
-use crate::{ErrorObject, Response, cursor};
+use crate::cursor;
+use crate::jsonrpc::{ErrorObject, Response};
 
 /// The items of the page starting at `cursor`, and the cursor of the next page.
 pub(crate) fn page<'a>(
@@ -57,8 +58,8 @@ fn bind(fingerprint: &[u8; 32], binding: &[u8; 32]) -> [u8; 32] {
 /// What the cursors of a request are bound to: its principal (identity, not
 /// scope) and the scope that filters its lists; `None` when it has neither.
 pub(crate) fn cursor_binding(
-    principal: Option<&crate::Principal>,
-    scope: Option<&crate::Scope>,
+    principal: Option<&crate::auth::Principal>,
+    scope: Option<&crate::auth::Scope>,
 ) -> Option<[u8; 32]> {
     use sha2::{Digest, Sha256};
     if principal.is_none() && scope.is_none() {

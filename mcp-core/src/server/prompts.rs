@@ -13,18 +13,18 @@ use super::binding::Binder;
 use super::paging::fingerprint;
 use super::respond::Reply;
 use super::rounds::Rounds;
-use crate::input::Attempt;
-use crate::model::ClientCaps;
-use crate::scope::visible;
+use crate::ToolError;
+use crate::auth::{Access, Scope, visible};
+use crate::input_required::Attempt;
+use crate::jsonrpc::{ErrorObject, Response};
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
-use crate::{
-    Access, Completion, CompletionRef, CompletionRequest, ErrorObject, GetPromptResult, Prompt,
-    Response, Scope,
+use crate::wire::{
+    ClientCaps, Completion, CompletionRef, CompletionRequest, GetPromptResult, Prompt,
 };
 
-pub(crate) type PromptResult = Result<GetPromptResult, ErrorObject>;
-pub(crate) type CompletionResult = Result<Completion, ErrorObject>;
+pub(crate) type PromptResult = Result<GetPromptResult, ToolError>;
+pub(crate) type CompletionResult = Result<Completion, ToolError>;
 
 pub(crate) struct PromptEntry {
     pub(crate) prompt: Prompt,
@@ -151,7 +151,7 @@ impl Inner {
             .await;
         match rounds {
             Rounds::Done(Ok(result)) => reply.complete(&result),
-            Rounds::Done(Err(e)) => Response::error(Some(reply.id), e),
+            Rounds::Done(Err(e)) => e.into_response(reply.id),
             Rounds::Respond(input) => {
                 let binding = binder.bind_map(name, arguments.as_ref());
                 self.input_required_response(reply, input, &binding, client_capabilities)
@@ -185,13 +185,13 @@ impl Inner {
             Some(handler) => AssertUnwindSafe(handler(completion, request))
                 .catch_unwind()
                 .await
-                .unwrap_or_else(|_| Err(ErrorObject::internal("the completion handler failed"))),
+                .unwrap_or_else(|_| Err(ToolError::new("the completion handler failed"))),
         };
         match outcome {
             Ok(completion) => reply.complete(&CompleteResult {
                 completion: &completion,
             }),
-            Err(e) => Response::error(Some(reply.id), e),
+            Err(e) => e.into_response(reply.id),
         }
     }
 }
@@ -203,10 +203,10 @@ fn unknown_prompt(name: &str) -> ErrorObject {
 /// Runs a prompt or resource handler, turning a panic into `-32603` and a request
 /// for input into an [`Attempt::Input`].
 pub(crate) async fn guarded<T>(
-    fut: impl std::future::Future<Output = Result<T, ErrorObject>>,
+    fut: impl std::future::Future<Output = Result<T, ToolError>>,
     what: &'static str,
     name: &str,
-) -> Attempt<Result<T, ErrorObject>> {
+) -> Attempt<Result<T, ToolError>> {
     match AssertUnwindSafe(fut).catch_unwind().await {
         Ok(Err(mut e)) => match e.take_input_required() {
             Some(input) => Attempt::Input(input),
@@ -215,7 +215,7 @@ pub(crate) async fn guarded<T>(
         Ok(done) => Attempt::Done(done),
         Err(_) => {
             tracing::error!(handler = what, name, "handler panicked");
-            Attempt::Done(Err(ErrorObject::internal(format_args!(
+            Attempt::Done(Err(ToolError::new(format_args!(
                 "the {what} handler failed"
             ))))
         }

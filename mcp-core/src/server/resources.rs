@@ -12,18 +12,16 @@ use super::paging::fingerprint;
 use super::prompts::guarded;
 use super::respond::Reply;
 use super::rounds::Rounds;
-use crate::model::ClientCaps;
-use crate::scope::visible;
+use crate::ToolError;
+use crate::auth::{Access, Scope, visible};
+use crate::jsonrpc::{ErrorObject, Response};
 use crate::tool::Handler;
 use crate::tool::context::RequestInfo;
 use crate::uri_template::UriTemplate;
-use crate::{
-    Access, ErrorObject, Resource, ResourceContents, ResourceRequest, ResourceTemplate, Response,
-    Scope,
-};
+use crate::wire::{ClientCaps, Resource, ResourceContents, ResourceRequest, ResourceTemplate};
 
 /// What a resource handler returns.
-pub(crate) type ReadResult = Result<Vec<ResourceContents>, ErrorObject>;
+pub(crate) type ReadResult = Result<Vec<ResourceContents>, ToolError>;
 
 pub(crate) struct FixedEntry {
     encoded: Box<RawValue>,
@@ -246,10 +244,10 @@ impl Inner {
             Rounds::Done(Ok(contents)) => reply.cacheable(&ReadResourceResult {
                 contents: &contents,
             }),
-            Rounds::Done(Err(e)) if e.code() == ErrorObject::RESOURCE_NOT_FOUND => {
+            Rounds::Done(Err(e)) if e.is_not_found() => {
                 Response::error(Some(reply.id), not_found(uri, modern))
             }
-            Rounds::Done(Err(e)) => Response::error(Some(reply.id), e),
+            Rounds::Done(Err(e)) => e.into_response(reply.id),
             Rounds::Respond(input) => {
                 let binding = binder.bind(uri, None);
                 self.input_required_response(reply, input, &binding, client_capabilities)

@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use std::io::Write;
 
-use crate::{ErrorObject, Implementation, ProtocolVersion, RequestId, Response};
+use crate::jsonrpc::{ErrorObject, RequestId, Response};
+use crate::wire::{Implementation, ProtocolVersion};
 
 /// How a result is wrapped for its request.
 pub(crate) struct Reply<'a> {

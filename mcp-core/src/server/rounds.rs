@@ -10,10 +10,12 @@ use serde_json::{Map, Value};
 use super::Inner;
 use super::binding::Binding;
 use super::respond::Reply;
-use crate::input::Attempt;
-use crate::model::ClientCaps;
+use crate::InputRequired;
+use crate::input_required::Attempt;
+use crate::jsonrpc::{ErrorObject, Response};
 use crate::tool::context::RequestInfo;
-use crate::{Caller, ErrorObject, InputRequired, Response};
+use crate::transport::Caller;
+use crate::wire::ClientCaps;
 
 /// How many rounds of input one legacy request may take.
 const MAX_ROUNDS: usize = 8;

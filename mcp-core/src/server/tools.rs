@@ -9,12 +9,14 @@ use super::Inner;
 use super::binding::Binder;
 use super::respond::Reply;
 use super::rounds::Rounds;
-use crate::input::Attempt;
-use crate::model::ClientCaps;
+use crate::auth::Scope;
+use crate::input_required::Attempt;
+use crate::jsonrpc::{ErrorObject, Response};
 use crate::registry::arguments_or_empty;
+use crate::schema;
 use crate::tool::ToolError;
 use crate::tool::context::RequestInfo;
-use crate::{ErrorObject, Response, Scope, schema};
+use crate::wire::ClientCaps;
 
 impl Inner {
     pub(crate) fn list_tools(

@@ -8,13 +8,16 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
-use crate::changes::{Change, ListChanges};
+use crate::ListKind;
+use crate::jsonrpc::RequestId;
 use crate::jsonrpc::encode_notification;
-use crate::model::ClientCaps;
-use crate::{ListKind, LogLevel, PendingReplies, ProtocolVersion, RequestId};
+use crate::list_changes::{Change, ListChanges};
+use crate::transport::PendingReplies;
+use crate::wire::ClientCaps;
+use crate::wire::{LogLevel, ProtocolVersion};
 
 /// What a transport knows about a request besides its JSON: HTTP headers and
-/// extensions (where auth puts the caller's identity and [`Scope`](crate::Scope)), the
+/// extensions (where auth puts the caller's identity and [`Scope`](crate::auth::Scope)), the
 /// legacy protocol version in force, and where request-scoped notifications go.
 #[derive(Debug, Default)]
 #[non_exhaustive]
@@ -199,9 +202,9 @@ impl<S> Context<S> {
     }
 
     /// Who is calling, when an authentication layer identified the caller (see
-    /// [`Principal`](crate::Principal)); `None` for an anonymous request.
-    pub fn principal(&self) -> Option<&crate::Principal> {
-        crate::Principal::of(&self.request.envelope.extensions)
+    /// [`Principal`](crate::auth::Principal)); `None` for an anonymous request.
+    pub fn principal(&self) -> Option<&crate::auth::Principal> {
+        crate::auth::Principal::of(&self.request.envelope.extensions)
     }
 
     /// Whether the client asked for progress notifications (sent a `progressToken`).

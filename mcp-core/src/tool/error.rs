@@ -1,9 +1,11 @@
-//! [`ToolError`]: a failure the model reads as a tool result with `isError: true`.
+//! [`ToolError`]: a failure the model reads as a tool result with `isError: true`
+//! (or, from a prompt, resource or completion handler, as a JSON-RPC error).
 
 use std::fmt;
 
 use serde_json::Value;
 
+use crate::jsonrpc::{ErrorObject, RequestId, Response};
 use crate::{CallToolResult, Content, InputRequired, RateLimit};
 
 /// A tool failure the model can reason about: bad arguments, an upstream error, a
@@ -11,6 +13,13 @@ use crate::{CallToolResult, Content, InputRequired, RateLimit};
 /// `isError: true`, never as a JSON-RPC error, with one exception: a
 /// [rate limit](Self::rate_limited), which by default the HTTP transport passes
 /// through as `429` so the caller can wait.
+///
+/// Prompt, resource and completion handlers fail with it too. Having no `isError`
+/// result, they answer with a JSON-RPC error instead: `-32602` for
+/// [invalid arguments](Self::invalid_arguments) and for [what is not
+/// found](Self::not_found) (a resource read gets the not-found error of the
+/// client's protocol era), the rate-limit error for a rate limit, else `-32603`,
+/// carrying the message and hint.
 ///
 /// ```
 /// use mcp_core::ToolError;
@@ -22,6 +31,7 @@ use crate::{CallToolResult, Content, InputRequired, RateLimit};
 /// ```
 #[derive(Clone, Debug)]
 pub struct ToolError {
+    kind: Kind,
     message: String,
     hint: Option<String>,
     structured: Option<Value>,
@@ -29,10 +39,19 @@ pub struct ToolError {
     input_required: Option<Box<InputRequired>>,
 }
 
+/// What the JSON-RPC error of a prompt, resource or completion handler says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Failed,
+    InvalidArguments,
+    NotFound,
+}
+
 impl ToolError {
     /// A failure with a message for the model.
     pub fn new(message: impl fmt::Display) -> Self {
         Self {
+            kind: Kind::Failed,
             message: message.to_string(),
             hint: None,
             structured: None,
@@ -43,14 +62,25 @@ impl ToolError {
 
     /// Arguments that do not fit the tool (also produced by schema validation).
     pub fn invalid_arguments(tool: &str, detail: impl fmt::Display) -> Self {
-        Self::new(format!("Invalid arguments for tool \"{tool}\": {detail}"))
-            .with_hint("Fix the arguments to match the tool's inputSchema and call it again.")
+        let mut e = Self::new(format!("Invalid arguments for tool \"{tool}\": {detail}"))
+            .with_hint("Fix the arguments to match the tool's inputSchema and call it again.");
+        e.kind = Kind::InvalidArguments;
+        e
+    }
+
+    /// Something the request names does not exist: a record, a file, the resource
+    /// a resource handler was asked to read.
+    pub fn not_found(message: impl fmt::Display) -> Self {
+        let mut e = Self::new(message);
+        e.kind = Kind::NotFound;
+        e
     }
 
     /// A rate limit: the caller should wait `rate_limit.reset` and retry.
     pub fn rate_limited(rate_limit: RateLimit) -> Self {
         let secs = rate_limit.reset_secs();
         Self {
+            kind: Kind::Failed,
             message: format!(
                 "Rate limited ({}); retry after {secs} s.",
                 rate_limit.source
@@ -93,20 +123,51 @@ impl ToolError {
         self.rate_limit.as_deref()
     }
 
+    /// Whether this is a [`not_found`](Self::not_found) error.
+    pub fn is_not_found(&self) -> bool {
+        self.kind == Kind::NotFound
+    }
+
     pub(crate) fn take_input_required(&mut self) -> Option<InputRequired> {
         self.input_required.take().map(|b| *b)
     }
 
-    /// The `isError: true` result the model sees.
-    pub fn into_result(self) -> CallToolResult {
-        let text = match self.hint {
+    /// The message followed by the hint.
+    fn text(self) -> String {
+        match self.hint {
             Some(hint) => format!("{}\nHint: {hint}", self.message),
             None => self.message,
-        };
+        }
+    }
+
+    /// The `isError: true` result the model sees.
+    pub fn into_result(mut self) -> CallToolResult {
+        let structured_content = self.structured.take();
         CallToolResult {
-            content: vec![Content::text(text)],
-            structured_content: self.structured,
+            content: vec![Content::text(self.text())],
+            structured_content,
             is_error: Some(true),
+        }
+    }
+
+    /// The JSON-RPC error answering `id` when a prompt, resource or completion
+    /// handler fails (see the type's docs).
+    pub(crate) fn into_response(mut self, id: RequestId) -> Response {
+        let rate_limit = self.rate_limit.take();
+        let data = self.structured.take();
+        let code = match (&rate_limit, self.kind) {
+            (Some(_), _) => ErrorObject::RATE_LIMITED,
+            (None, Kind::InvalidArguments | Kind::NotFound) => ErrorObject::INVALID_PARAMS,
+            (None, Kind::Failed) => ErrorObject::INTERNAL_ERROR,
+        };
+        let mut error = ErrorObject::new(code, self.text());
+        if let Some(data) = data {
+            error = error.with_data(data);
+        }
+        let response = Response::error(Some(id), error);
+        match rate_limit {
+            Some(limit) => response.with_rate_limit(*limit),
+            None => response,
         }
     }
 }

@@ -14,7 +14,8 @@ pub use output::{IntoToolResult, Json};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::{Icon, MethodClass, ToolAnnotations};
+use crate::auth::MethodClass;
+use crate::wire::{Icon, ToolAnnotations};
 
 /// A tool's argument type and everything a client learns about the tool.
 ///
@@ -23,7 +24,9 @@ use crate::{Icon, MethodClass, ToolAnnotations};
 /// [`ServerBuilder::tool`](crate::ServerBuilder::tool).
 ///
 /// ```
-/// use mcp_core::{Context, JsonSchema, MethodClass, Server, Tool, ToolAnnotations};
+/// use mcp_core::{Context, JsonSchema, Server, Tool};
+/// use mcp_core::auth::MethodClass;
+/// use mcp_core::wire::ToolAnnotations;
 /// use serde::Deserialize;
 ///
 /// #[derive(Deserialize, JsonSchema)]
@@ -42,7 +45,9 @@ use crate::{Icon, MethodClass, ToolAnnotations};
 ///         mcp_core::schema_for::<Self>()
 ///     }
 ///     fn annotations() -> ToolAnnotations {
-///         ToolAnnotations { read_only_hint: Some(true), ..Default::default() }
+///         let mut annotations = ToolAnnotations::default();
+///         annotations.read_only_hint = Some(true);
+///         annotations
 ///     }
 /// }
 ///

@@ -1,6 +1,6 @@
 //! Resources, resource templates, prompts and completion in both eras.
 
-use mcp_core::ErrorObject;
+use mcp_core::jsonrpc::ErrorObject;
 use serde_json::json;
 
 use crate::fixtures::*;
@@ -266,7 +266,8 @@ async fn completion_and_capabilities() {
 
 #[test]
 fn bad_registrations_are_reported() {
-    use mcp_core::{Context, Prompt, Resource, ResourceRequest, ResourceTemplate, Server};
+    use mcp_core::wire::{Prompt, Resource, ResourceRequest, ResourceTemplate};
+    use mcp_core::{Context, Server};
     let err = Server::builder("x", "1")
         .resource(
             Resource::new("a://1", "one"),
@@ -281,10 +282,10 @@ fn bad_registrations_are_reported() {
             |_: ResourceRequest, _cx: Context| async { Ok(vec![]) },
         )
         .prompt(Prompt::new("p", "d"), |_, _cx: Context| async {
-            Ok(mcp_core::GetPromptResult::default())
+            Ok(mcp_core::wire::GetPromptResult::default())
         })
         .prompt(Prompt::new("p", "d"), |_, _cx: Context| async {
-            Ok(mcp_core::GetPromptResult::default())
+            Ok(mcp_core::wire::GetPromptResult::default())
         })
         .build()
         .unwrap_err();
@@ -297,11 +298,11 @@ async fn encoded_separators_in_template_variables_never_reach_the_handler() {
     let seen = std::sync::Arc::clone(&reached);
     let s = mcp_core::Server::builder("t", "1")
         .resource_template(
-            mcp_core::ResourceTemplate::new("test://template/{id}/data", "template"),
-            move |r: mcp_core::ResourceRequest, _cx: mcp_core::Context| {
+            mcp_core::wire::ResourceTemplate::new("test://template/{id}/data", "template"),
+            move |r: mcp_core::wire::ResourceRequest, _cx: mcp_core::Context| {
                 seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 async move {
-                    Ok(vec![mcp_core::ResourceContents::Text {
+                    Ok(vec![mcp_core::wire::ResourceContents::Text {
                         uri: r.uri,
                         mime_type: None,
                         text: r.variables["id"].clone(),
@@ -344,9 +345,9 @@ async fn encoded_separators_in_template_variables_never_reach_the_handler() {
 
 #[tokio::test]
 async fn reserved_expansion_is_a_build_error_unless_opted_in() {
-    let template = || mcp_core::ResourceTemplate::new("file:///{+path}", "files");
-    let read = |r: mcp_core::ResourceRequest, _cx: mcp_core::Context| async move {
-        Ok(vec![mcp_core::ResourceContents::Text {
+    let template = || mcp_core::wire::ResourceTemplate::new("file:///{+path}", "files");
+    let read = |r: mcp_core::wire::ResourceRequest, _cx: mcp_core::Context| async move {
+        Ok(vec![mcp_core::wire::ResourceContents::Text {
             uri: r.uri,
             mime_type: None,
             text: r.variables["path"].clone(),
@@ -383,4 +384,66 @@ async fn reserved_expansion_is_a_build_error_unless_opted_in() {
     .await
     .unwrap();
     assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS, "{r}");
+}
+
+#[tokio::test]
+async fn prompt_and_resource_handlers_fail_with_tool_errors() {
+    use std::collections::HashMap;
+    use std::time::Duration;
+
+    use mcp_core::wire::{GetPromptResult, Prompt, Resource, ResourceContents, ResourceRequest};
+    use mcp_core::{Context, RateLimit, ToolError};
+
+    let s = builder()
+        .prompt(
+            Prompt::new("fail", "Fails as asked.").required("how", "failed, invalid or rate"),
+            |args: HashMap<String, String>, _cx: Context| async move {
+                Err::<GetPromptResult, _>(match args["how"].as_str() {
+                    "invalid" => ToolError::invalid_arguments("fail", "`how` is odd"),
+                    "rate" => ToolError::rate_limited(RateLimit::new(Duration::from_secs(7))),
+                    _ => ToolError::new("Upstream is down")
+                        .with_hint("Retry in a minute.")
+                        .with_structured(json!({"code": "down"})),
+                })
+            },
+        )
+        .resource(
+            Resource::new("test://down", "down"),
+            |_: ResourceRequest, _cx: Context| async move {
+                Err::<Vec<ResourceContents>, _>(ToolError::new("The store is down"))
+            },
+        )
+        .build()
+        .unwrap();
+    let get = |id, how: &str| {
+        request(
+            id,
+            "prompts/get",
+            json!({"name": "fail", "arguments": {"how": how}}),
+        )
+    };
+
+    let r = send(&s, get(1, "failed")).await.unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INTERNAL_ERROR, "{r}");
+    assert_eq!(
+        r["error"]["message"],
+        "Upstream is down\nHint: Retry in a minute."
+    );
+    assert_eq!(r["error"]["data"], json!({"code": "down"}));
+
+    let r = send(&s, get(2, "invalid")).await.unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS, "{r}");
+
+    let r = send(&s, get(3, "rate")).await.unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::RATE_LIMITED, "{r}");
+    assert_eq!(r["error"]["data"]["rateLimit"]["reset"], 7, "{r}");
+
+    let r = send(
+        &s,
+        request(4, "resources/read", json!({"uri": "test://down"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["error"]["code"], ErrorObject::INTERNAL_ERROR, "{r}");
+    assert_eq!(r["error"]["message"], "The store is down");
 }

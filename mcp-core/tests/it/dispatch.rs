@@ -1,6 +1,9 @@
 //! Dispatch behaviour for both eras: lifecycle, errors, pagination, scopes, tools.
 
-use mcp_core::{Context, Envelope, ErrorObject, MethodClass, Notifier, Scope, Server, Tool, Value};
+use mcp_core::auth::{MethodClass, Scope};
+use mcp_core::jsonrpc::ErrorObject;
+use mcp_core::transport::{Envelope, Notifier};
+use mcp_core::{Context, Server, Tool, Value};
 use serde::Deserialize;
 use serde_json::json;
 

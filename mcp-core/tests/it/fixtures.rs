@@ -4,10 +4,14 @@ use std::time::Duration;
 
 use std::collections::HashMap;
 
+use mcp_core::auth::MethodClass;
+use mcp_core::transport::Envelope;
+use mcp_core::wire::{
+    Completion, CompletionRequest, GetPromptResult, Prompt, PromptMessage, Resource,
+    ResourceContents, ResourceLink, ResourceRequest, ResourceTemplate,
+};
 use mcp_core::{
-    CallToolResult, Completion, CompletionRequest, Content, Context, Envelope, ErrorObject,
-    GetPromptResult, Json, JsonSchema, MethodClass, Prompt, PromptMessage, RateLimit, Resource,
-    ResourceContents, ResourceLink, ResourceRequest, ResourceTemplate, Server, Tool, ToolError,
+    CallToolResult, Content, Context, Json, JsonSchema, RateLimit, Server, Tool, ToolError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -91,7 +95,7 @@ pub fn builder() -> mcp_core::ServerBuilder<()> {
         .resource(
             Resource::new("test://gone", "gone"),
             |r: ResourceRequest, _cx: Context| async move {
-                Err(ErrorObject::resource_not_found(&r.uri))
+                Err(ToolError::not_found(format_args!("{} is gone", r.uri)))
             },
         )
         .resource_template(
@@ -145,15 +149,9 @@ pub fn builder() -> mcp_core::ServerBuilder<()> {
                 Content::text("hello"),
                 Content::image(PNG_1X1, "image/png"),
                 Content::audio("UklGRiQAAABXQVZF", "audio/wav"),
-                Content::ResourceLink(ResourceLink {
-                    uri: "test://linked".into(),
-                    name: "linked".into(),
-                    title: None,
-                    description: None,
-                    mime_type: Some("text/plain".into()),
-                    size: None,
-                    annotations: None,
-                }),
+                Content::ResourceLink(
+                    ResourceLink::new("test://linked", "linked").with_mime_type("text/plain"),
+                ),
                 Content::resource(ResourceContents::Text {
                     uri: "test://embedded".into(),
                     mime_type: Some("text/plain".into()),
@@ -186,9 +184,10 @@ pub fn builder() -> mcp_core::ServerBuilder<()> {
         })
         .tool(|_: Chatty, cx: Context| async move {
             cx.progress(0.0, Some(2.0), Some("starting")).await;
-            cx.log(mcp_core::LogLevel::Info, json!({"msg": "working"}))
+            cx.log(mcp_core::wire::LogLevel::Info, json!({"msg": "working"}))
                 .await;
-            cx.log(mcp_core::LogLevel::Debug, "debug detail").await;
+            cx.log(mcp_core::wire::LogLevel::Debug, "debug detail")
+                .await;
             cx.progress(2.0, Some(2.0), None).await;
             "done"
         })

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use mcp_core::{
-    Content, Context, Envelope, ErrorObject, GetPromptResult, InputRequired, JsonSchema, ListKind,
-    Message, Notifier, PendingReplies, Prompt, PromptMessage, Server, Tool, ToolError,
-};
+use mcp_core::jsonrpc::{ErrorObject, Message};
+use mcp_core::transport::{Envelope, Notifier, PendingReplies};
+use mcp_core::wire::{GetPromptResult, Prompt, PromptMessage};
+use mcp_core::{Content, Context, InputRequired, JsonSchema, ListKind, Server, Tool, ToolError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -141,7 +141,7 @@ pub fn server() -> Server {
                     Some(c) => Ok(GetPromptResult::new(vec![PromptMessage::user(
                         Content::text(c),
                     )])),
-                    None => Err(ErrorObject::from(InputRequired::new().elicit(
+                    None => Err(ToolError::from(InputRequired::new().elicit(
                         "user_context",
                         "Context?",
                         json!({"type": "object", "properties": {"context": {"type": "string"}}}),
@@ -150,9 +150,9 @@ pub fn server() -> Server {
             },
         )
         .resource(
-            mcp_core::Resource::new("test://a", "a"),
-            |r: mcp_core::ResourceRequest, _cx: Context| async move {
-                Ok(vec![mcp_core::ResourceContents::Text {
+            mcp_core::wire::Resource::new("test://a", "a"),
+            |r: mcp_core::wire::ResourceRequest, _cx: Context| async move {
+                Ok(vec![mcp_core::wire::ResourceContents::Text {
                     uri: r.uri,
                     mime_type: None,
                     text: "a".into(),
@@ -345,7 +345,7 @@ async fn prompts_can_ask_for_input_too() {
 
 /// Plays a legacy client: answers every server request arriving on `stream`.
 async fn legacy_client(
-    mut stream: mcp_core::NotificationStream,
+    mut stream: mcp_core::transport::NotificationStream,
     replies: PendingReplies,
     answer: Value,
 ) -> usize {
@@ -358,7 +358,7 @@ async fn legacy_client(
         let Ok(Message::Response(r)) = Message::decode(&serde_json::to_vec(&reply).unwrap()) else {
             panic!()
         };
-        assert!(replies.resolve(&r, &mcp_core::Caller::default()));
+        assert!(replies.resolve(&r, &mcp_core::transport::Caller::default()));
         answered += 1;
     }
     answered
@@ -396,7 +396,7 @@ async fn legacy_clients_are_asked_by_the_server_itself() {
     let Message::Response(stray) = stray else {
         panic!()
     };
-    assert!(!replies.resolve(&stray, &mcp_core::Caller::default()));
+    assert!(!replies.resolve(&stray, &mcp_core::transport::Caller::default()));
 
     // Without a way to reach the client, the model is told why.
     let r = send(
@@ -515,7 +515,7 @@ async fn listen_streams_get_what_they_asked_for() {
     assert_eq!(r["error"]["code"], ErrorObject::INVALID_PARAMS);
 }
 
-async fn next(stream: &mut mcp_core::NotificationStream) -> Value {
+async fn next(stream: &mut mcp_core::transport::NotificationStream) -> Value {
     let bytes = tokio::time::timeout(Duration::from_secs(5), stream.recv())
         .await
         .unwrap()

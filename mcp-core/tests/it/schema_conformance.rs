@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use mcp_core::{Envelope, Notifier, Server};
+use mcp_core::Server;
+use mcp_core::transport::{Envelope, Notifier};
 use serde_json::{Value, json};
 
 use crate::fixtures::*;
@@ -150,9 +151,10 @@ async fn conversation(server: &Server, version: &str, schema: &SpecSchema) -> us
         let (notifier, mut stream) = Notifier::channel(64);
         let mut env = Envelope::new();
         env.notifier = Some(notifier);
-        env.legacy_version = mcp_core::ProtocolVersion::parse(version).filter(|v| !v.is_modern());
+        env.legacy_version =
+            mcp_core::wire::ProtocolVersion::parse(version).filter(|v| !v.is_modern());
         if env.legacy_version.is_some() {
-            env.legacy_log_level = Some(mcp_core::LogLevel::Debug);
+            env.legacy_log_level = Some(mcp_core::wire::LogLevel::Debug);
         }
         let response = send_with(server, message, env).await.unwrap();
         while let Some(n) = stream.try_recv() {
@@ -194,7 +196,10 @@ async fn conversation(server: &Server, version: &str, schema: &SpecSchema) -> us
         // JSON-RPC 2.0 requires `"id": null` when the id could not be read; the MCP
         // schemas only allow a string or integer id, so these two are checked by shape.
         if r["id"].is_null() {
-            assert_eq!(r["error"]["code"], mcp_core::ErrorObject::PARSE_ERROR);
+            assert_eq!(
+                r["error"]["code"],
+                mcp_core::jsonrpc::ErrorObject::PARSE_ERROR
+            );
         } else {
             schema.validate(error_envelope_def(schema), &r);
             validated += 1;
@@ -216,9 +221,11 @@ async fn server_messages_validate_against_each_version_schema() {
 #[test]
 fn unsupported_version_error_matches_its_schema() {
     let schema = SpecSchema::load("2026-07-28");
-    let e = mcp_core::ErrorObject::unsupported_protocol_version("1900-01-01", &["2026-07-28"]);
+    let e =
+        mcp_core::jsonrpc::ErrorObject::unsupported_protocol_version("1900-01-01", &["2026-07-28"]);
     let r: Value =
-        serde_json::from_slice(&mcp_core::Response::error(Some(1.into()), e).encode()).unwrap();
+        serde_json::from_slice(&mcp_core::jsonrpc::Response::error(Some(1.into()), e).encode())
+            .unwrap();
     schema.validate("UnsupportedProtocolVersionError", &r);
 }
 

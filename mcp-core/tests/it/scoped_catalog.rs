@@ -4,19 +4,18 @@
 
 use std::collections::HashMap;
 
-use mcp_core::{
-    Access, Completion, CompletionRequest, Content, Context, Envelope, GetPromptResult,
-    MethodClass, Notifier, Principal, Prompt, PromptMessage, Resource, ResourceContents,
-    ResourceRequest, ResourceTemplate, Scope, Server,
+use mcp_core::auth::{Access, MethodClass, Principal, Scope};
+use mcp_core::transport::{Envelope, Notifier};
+use mcp_core::wire::{
+    Completion, CompletionRequest, GetPromptResult, Prompt, PromptMessage, Resource,
+    ResourceContents, ResourceRequest, ResourceTemplate,
 };
+use mcp_core::{Content, Context, Server, ToolError};
 use serde_json::{Value, json};
 
 use crate::fixtures::{modern, request, send_with};
 
-async fn contents(
-    r: ResourceRequest,
-    _cx: Context,
-) -> Result<Vec<ResourceContents>, mcp_core::ErrorObject> {
+async fn contents(r: ResourceRequest, _cx: Context) -> Result<Vec<ResourceContents>, ToolError> {
     Ok(vec![ResourceContents::Text {
         uri: r.uri,
         mime_type: None,
@@ -24,10 +23,7 @@ async fn contents(
     }])
 }
 
-async fn prompt(
-    _: HashMap<String, String>,
-    _cx: Context,
-) -> Result<GetPromptResult, mcp_core::ErrorObject> {
+async fn prompt(_: HashMap<String, String>, _cx: Context) -> Result<GetPromptResult, ToolError> {
     Ok(GetPromptResult::new(vec![PromptMessage::user(
         Content::text("hi"),
     )]))

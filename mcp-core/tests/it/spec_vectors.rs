@@ -3,10 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use mcp_core::{
-    CallToolResult, Content, ErrorObject, Message, RequestId, ResourceContents, Response,
-    ToolDefinition,
-};
+use mcp_core::jsonrpc::{ErrorObject, Message, RequestId, Response};
+use mcp_core::wire::{ResourceContents, ToolDefinition};
+use mcp_core::{CallToolResult, Content};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;

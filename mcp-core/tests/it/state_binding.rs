@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use mcp_core::{
-    Context, Envelope, InputRequired, JsonSchema, MemoryRedemptions, Principal, Server,
-    ServerBuilder, Tool, ToolError,
-};
+use mcp_core::auth::Principal;
+use mcp_core::request_state::MemoryRedemptions;
+use mcp_core::transport::Envelope;
+use mcp_core::{Context, InputRequired, JsonSchema, Server, ServerBuilder, Tool, ToolError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 

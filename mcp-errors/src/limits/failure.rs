@@ -29,7 +29,7 @@ pub(crate) fn too_large(status: Option<u16>, max: usize) -> NormalizedError {
     )
 }
 
-/// The JSON body nests deeper than [`mcp_core::MAX_JSON_DEPTH`] levels.
+/// The JSON body nests deeper than [`mcp_core::jsonrpc::MAX_JSON_DEPTH`] levels.
 pub(crate) fn too_deep(status: u16) -> NormalizedError {
     failure(
         if status >= 400 { status } else { 502 },
@@ -37,7 +37,7 @@ pub(crate) fn too_deep(status: u16) -> NormalizedError {
         TOO_DEEP,
         format!(
             "The upstream API answered with JSON nested deeper than {} levels; it was not read.",
-            mcp_core::MAX_JSON_DEPTH
+            mcp_core::jsonrpc::MAX_JSON_DEPTH
         ),
         "The upstream answer is malformed; retrying with the same arguments will not help.",
     )

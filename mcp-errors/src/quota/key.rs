@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use http::{Extensions, HeaderMap};
-use mcp_core::Principal;
+use mcp_core::auth::Principal;
 
 type KeyFn = dyn Fn(&Extensions, &HeaderMap) -> Option<String> + Send + Sync;
 
@@ -65,12 +65,12 @@ impl QuotaKey {
     }
 
     /// The client's IP address, from a [`SocketAddr`] in the request extensions,
-    /// grouped by [`mcp_core::client_key`] (an IPv6 client counts by its `/64`).
+    /// grouped by [`mcp_core::transport::client_key`] (an IPv6 client counts by its `/64`).
     pub fn client_addr() -> Self {
         Self::new(|extensions, _| {
             extensions
                 .get::<SocketAddr>()
-                .map(|a| format!("ip:{}", mcp_core::client_key(a.ip())))
+                .map(|a| format!("ip:{}", mcp_core::transport::client_key(a.ip())))
         })
     }
 

@@ -19,7 +19,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use governor::Quota;
-use mcp_core::{ErrorObject, RateLimit, Response as RpcResponse};
+use mcp_core::RateLimit;
+use mcp_core::jsonrpc::{ErrorObject, Response as RpcResponse};
 use tower::{Layer, Service};
 
 use limiter::Limiter;
@@ -80,7 +81,7 @@ impl LocalQuota {
     }
 }
 
-/// A tower layer limiting requests per key (the caller's [`Principal`](mcp_core::Principal),
+/// A tower layer limiting requests per key (the caller's [`Principal`](mcp_core::auth::Principal),
 /// else the client address; see [`QuotaKey`]).
 ///
 /// It wraps any HTTP service whose response body can be built from [`Bytes`] (the

@@ -33,7 +33,7 @@ const MAX_JSON_BODY: usize = 1 << 20;
 /// and the position.
 ///
 /// Upstream bodies are hostile input: a body is parsed only when it is at most
-/// 1 MiB and nests no deeper than [`mcp_core::MAX_JSON_DEPTH`] (else `.body` is
+/// 1 MiB and nests no deeper than [`mcp_core::jsonrpc::MAX_JSON_DEPTH`] (else `.body` is
 /// `null`; a [`NormalizerChain`](crate::NormalizerChain) answers such a body with
 /// `upstream_response_too_deep` before any rule runs). All expressions together
 /// get a budget per response, 10,000 steps and 250 ms by default
@@ -283,7 +283,7 @@ fn input(response: &UpstreamResponse) -> Val {
     // jaq's parser recurses: check the nesting first, as the JSON-RPC decoder does.
     let body = (looks_json
         && bytes.len() <= MAX_JSON_BODY
-        && !mcp_core::nesting_exceeds(bytes, mcp_core::MAX_JSON_DEPTH))
+        && !mcp_core::jsonrpc::nesting_exceeds(bytes, mcp_core::jsonrpc::MAX_JSON_DEPTH))
     .then(|| jaq_json::read::parse_single(bytes).ok())
     .flatten();
     let text = match body {

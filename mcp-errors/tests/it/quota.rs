@@ -212,7 +212,7 @@ fn request_as(principal: Option<(&str, &str)>, addr: Option<&str>) -> Request<Fu
     if let Some((tenant, credential)) = principal {
         request
             .extensions_mut()
-            .insert(mcp_core::Principal::new(tenant, credential));
+            .insert(mcp_core::auth::Principal::new(tenant, credential));
     }
     request
 }

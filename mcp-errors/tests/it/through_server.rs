@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use mcp_core::{Context, Envelope, Server, Tool, ToolError};
+use mcp_core::transport::Envelope;
+use mcp_core::{Context, Server, Tool, ToolError};
 use mcp_errors::{DEFAULT_RETRY_AFTER, NormalizedError, NormalizerChain};
 use serde::Deserialize;
 use serde_json::{Value, json};

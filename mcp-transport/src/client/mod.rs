@@ -41,7 +41,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use mcp_core::{CallToolResult, ErrorObject, ProtocolVersion, ToolDefinition};
+use mcp_core::CallToolResult;
+use mcp_core::jsonrpc::ErrorObject;
+use mcp_core::wire::{ProtocolVersion, ToolDefinition};
 use serde_json::{Value, json};
 use tokio::process::Command;
 

@@ -6,10 +6,10 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use http::StatusCode;
-use mcp_core::{
-    Call, Caller, ClientResponse, Envelope, ErrorObject, Message, PendingReplies, ProtocolVersion,
-    Server,
-};
+use mcp_core::Server;
+use mcp_core::jsonrpc::{ClientResponse, ErrorObject, Message};
+use mcp_core::transport::{Call, Caller, Envelope, PendingReplies};
+use mcp_core::wire::ProtocolVersion;
 
 use super::Body;
 use super::media::Accept;
@@ -116,7 +116,7 @@ impl Dispatch {
         if modern_header && mirror::REMOVED.contains(&request.method()) {
             // Before reading params, which a removed method's old shape may lack.
             let error = ErrorObject::method_not_found(request.method());
-            let response = mcp_core::Response::error(Some(request.id().clone()), error);
+            let response = mcp_core::jsonrpc::Response::error(Some(request.id().clone()), error);
             return respond::json(&response, StatusCode::NOT_FOUND);
         }
         let call = match Call::prepare(request) {
@@ -140,7 +140,7 @@ impl Dispatch {
             Ok(era) => era,
             Err(error) => {
                 let status = mirror::status_of(&error);
-                let response = mcp_core::Response::error(Some(call.id().clone()), error);
+                let response = mcp_core::jsonrpc::Response::error(Some(call.id().clone()), error);
                 return respond::json(&response, status);
             }
         };

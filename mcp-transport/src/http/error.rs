@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use mcp_core::ErrorObject;
+use mcp_core::jsonrpc::ErrorObject;
 
 /// What went wrong serving or calling an MCP server over HTTP or stdio.
 #[derive(Debug, thiserror::Error)]

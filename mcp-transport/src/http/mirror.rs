@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use base64::Engine as _;
 use http::header::HeaderName;
 use http::{HeaderMap, StatusCode};
-use mcp_core::{Call, ErrorObject, ProtocolVersion};
+use mcp_core::jsonrpc::ErrorObject;
+use mcp_core::transport::Call;
+use mcp_core::wire::ProtocolVersion;
 
 use super::param_headers::ParamHeaders;
 
@@ -232,7 +234,7 @@ pub(crate) fn decode(value: &[u8]) -> Option<Cow<'_, [u8]>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mcp_core::{Message, Request};
+    use mcp_core::jsonrpc::{Message, Request};
     use serde_json::json;
 
     fn call(params: serde_json::Value) -> Call {

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use http::HeaderMap;
 use http::header::HeaderName;
-use mcp_core::{ErrorObject, Server, Value};
+use mcp_core::jsonrpc::ErrorObject;
+use mcp_core::{Server, Value};
 
 use super::mirror;
 

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
 use http::{Response as HttpResponse, StatusCode};
-use mcp_core::{ErrorObject, Response};
+use mcp_core::jsonrpc::{ErrorObject, Response};
 
 use super::Body;
 

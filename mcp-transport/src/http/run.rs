@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::BytesMut;
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue};
-use mcp_core::{Call, CredentialWatch, Envelope, Notifier};
+use mcp_core::transport::{Call, CredentialWatch, Envelope, Notifier};
 use tokio::time::Instant;
 
 use super::Body;
@@ -73,7 +73,7 @@ impl Dispatch {
         let server = self.server.clone();
         let mut tool: sse::ToolFuture = Box::pin(async move { server.run(call, envelope).await });
         enum First {
-            Done(mcp_core::Response),
+            Done(mcp_core::jsonrpc::Response),
             Note(Vec<u8>),
             Idle,
             Timeout,

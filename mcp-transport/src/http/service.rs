@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use http::header::{ALLOW, CONNECTION, ORIGIN};
 use http::{HeaderValue, Method, StatusCode};
-use mcp_core::{ErrorObject, Server};
+use mcp_core::Server;
+use mcp_core::jsonrpc::ErrorObject;
 use tower::ServiceExt as _;
 use tower::util::BoxCloneSyncService;
 

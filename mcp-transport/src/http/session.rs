@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use hmac::{Hmac, KeyInit, Mac};
 use http::HeaderValue;
 use http::header::HeaderName;
-use mcp_core::ProtocolVersion;
+use mcp_core::wire::ProtocolVersion;
 use sha2::Sha256;
 
 /// `Mcp-Session-Id`.

@@ -9,7 +9,8 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
-use mcp_core::{CredentialWatch, ErrorObject, NotificationStream, RequestId, Response};
+use mcp_core::jsonrpc::{ErrorObject, RequestId, Response};
+use mcp_core::transport::{CredentialWatch, NotificationStream};
 use tokio::time::Instant;
 
 /// The keep-alive event: an SSE comment, ignored by clients.

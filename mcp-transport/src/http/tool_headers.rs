@@ -18,7 +18,7 @@ const CREDENTIALS: [HeaderName; 7] = [
 ];
 
 /// `headers` without [`CREDENTIALS`], for the tool's
-/// [`Envelope`](mcp_core::Envelope).
+/// [`Envelope`](mcp_core::transport::Envelope).
 pub(crate) fn tool_headers(mut headers: HeaderMap) -> HeaderMap {
     for name in &CREDENTIALS {
         if headers.contains_key(name) {

@@ -15,42 +15,23 @@
 //! # }
 //! ```
 
+mod config;
+
 use std::collections::HashMap;
 use std::io;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
 use futures::FutureExt;
-use mcp_core::{
-    Call, Caller, Envelope, ErrorObject, LogLevel, Message, NotificationStream, Notifier,
-    PendingReplies, ProtocolVersion, RequestId, Response, Server,
-};
+use mcp_core::Server;
+use mcp_core::jsonrpc::{ErrorObject, Message, RequestId, Response};
+use mcp_core::transport::{Call, Caller, Envelope, NotificationStream, Notifier, PendingReplies};
+use mcp_core::wire::{LogLevel, ProtocolVersion};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::Semaphore;
 use tokio::task::{AbortHandle, JoinSet};
 
-/// Limits of the stdio transport.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct Config {
-    /// Longest accepted line in bytes (default 16 MiB).
-    pub max_line_bytes: usize,
-    /// Requests served at once; reading pauses while this many run (default 512).
-    pub max_in_flight: usize,
-    /// How long in-flight requests may finish after end of input (default 500 ms).
-    pub shutdown_grace: Duration,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            max_line_bytes: 16 * 1024 * 1024,
-            max_in_flight: 512,
-            shutdown_grace: Duration::from_millis(500),
-        }
-    }
-}
+pub use config::ServeConfig;
 
 /// Serves `server` on this process's stdin and stdout until stdin ends.
 ///
@@ -61,7 +42,7 @@ pub async fn serve(server: Server) -> io::Result<()> {
         server,
         tokio::io::stdin(),
         tokio::io::stdout(),
-        Config::default(),
+        ServeConfig::default(),
     )
     .await
 }
@@ -74,7 +55,7 @@ pub async fn serve_with<R, W>(
     server: Server,
     reader: R,
     writer: W,
-    config: Config,
+    config: ServeConfig,
 ) -> io::Result<()>
 where
     R: AsyncRead + Unpin + Send + 'static,
@@ -120,7 +101,7 @@ struct Connection {
 async fn read_loop<R: AsyncRead + Unpin>(
     conn: &Arc<Connection>,
     reader: R,
-    config: &Config,
+    config: &ServeConfig,
     tasks: &mut JoinSet<()>,
 ) -> io::Result<()> {
     let mut reader = BufReader::with_capacity(64 * 1024, reader);
@@ -258,7 +239,7 @@ async fn dispatch(conn: &Arc<Connection>, bytes: &[u8], tasks: &mut JoinSet<()>)
 }
 
 impl Connection {
-    fn new(server: Server, out: Notifier, config: &Config) -> Self {
+    fn new(server: Server, out: Notifier, config: &ServeConfig) -> Self {
         Self {
             server,
             out,
@@ -283,7 +264,7 @@ impl Connection {
     }
 }
 
-async fn serve_request(conn: &Connection, request: mcp_core::Request) -> Response {
+async fn serve_request(conn: &Connection, request: mcp_core::jsonrpc::Request) -> Response {
     let call = match Call::prepare(request) {
         Ok(call) => call,
         Err(response) => return response,

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines};
 use tokio::task::JoinHandle;
 
-use super::{Config, serve_with};
+use super::{ServeConfig, serve_with};
 
 /// Echo text back.
 #[derive(Deserialize, JsonSchema, Tool)]
@@ -84,7 +84,7 @@ struct Harness {
     counters: Arc<Counters>,
 }
 
-fn start(config: Config) -> Harness {
+fn start(config: ServeConfig) -> Harness {
     let counters = Arc::new(Counters::default());
     let (input, server_in) = tokio::io::duplex(1 << 20);
     let (server_out, output) = tokio::io::duplex(1 << 20);
@@ -315,7 +315,7 @@ fn malformed_cases() -> Vec<(String, Vec<u8>, Option<i64>, Value)> {
 
 #[tokio::test]
 async fn malformed_input_gets_the_specified_error_and_serving_continues() {
-    let mut h = start(Config::default());
+    let mut h = start(ServeConfig::default());
     let cases = malformed_cases();
     assert!(cases.len() >= 25);
     for (i, (name, line, code, id)) in cases.into_iter().enumerate() {
@@ -339,10 +339,7 @@ async fn malformed_input_gets_the_specified_error_and_serving_continues() {
 
 #[tokio::test]
 async fn oversized_lines_are_rejected_and_reading_goes_on() {
-    let mut h = start(Config {
-        max_line_bytes: 1024,
-        ..Config::default()
-    });
+    let mut h = start(ServeConfig::default().max_line_bytes(1024));
     let big = call(1, "echo", json!({"text": "x".repeat(5000)}));
     h.send(&big).await;
     let err = h.next().await;
@@ -354,7 +351,7 @@ async fn oversized_lines_are_rejected_and_reading_goes_on() {
 
 #[tokio::test]
 async fn byte_by_byte_writes_and_crlf_are_read_whole() {
-    let mut h = start(Config::default());
+    let mut h = start(ServeConfig::default());
     let mut msg = call(1, "echo", json!({"text": "dripped"}));
     msg.pop();
     msg.extend_from_slice(b"\r\n");
@@ -368,7 +365,7 @@ async fn byte_by_byte_writes_and_crlf_are_read_whole() {
 
 #[tokio::test]
 async fn ten_thousand_concurrent_calls_are_each_answered_once() {
-    let mut h = start(Config::default());
+    let mut h = start(ServeConfig::default());
     let n = 10_000i64;
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut batch = Vec::new();
@@ -424,7 +421,7 @@ async fn ten_thousand_concurrent_calls_are_each_answered_once() {
 
 #[tokio::test]
 async fn a_slow_call_does_not_block_a_fast_one() {
-    let mut h = start(Config::default());
+    let mut h = start(ServeConfig::default());
     h.send(&call(1, "sleepy", json!({"ms": 2000, "tag": "slow"})))
         .await;
     h.send(&call(2, "echo", json!({"text": "fast"}))).await;
@@ -434,7 +431,7 @@ async fn a_slow_call_does_not_block_a_fast_one() {
 
 #[tokio::test]
 async fn cancelled_calls_stop_and_get_no_response() {
-    let mut h = start(Config::default());
+    let mut h = start(ServeConfig::default());
     h.send(&call(5, "sleepy", json!({"ms": 30_000, "tag": "never"})))
         .await;
     for _ in 0..100 {
@@ -467,7 +464,7 @@ async fn cancelled_calls_stop_and_get_no_response() {
 
 #[tokio::test]
 async fn end_of_input_finishes_in_flight_calls_then_stops() {
-    let mut h = start(Config::default());
+    let mut h = start(ServeConfig::default());
     h.send(&call(1, "sleepy", json!({"ms": 100, "tag": "finished"})))
         .await;
     drop(h.input);
@@ -486,7 +483,7 @@ async fn end_of_input_finishes_in_flight_calls_then_stops() {
 
 #[tokio::test]
 async fn end_of_input_stops_within_a_second_even_with_stuck_calls() {
-    let mut h = start(Config::default());
+    let mut h = start(ServeConfig::default());
     h.send(&call(1, "sleepy", json!({"ms": 60_000, "tag": "stuck"})))
         .await;
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -501,7 +498,7 @@ async fn end_of_input_stops_within_a_second_even_with_stuck_calls() {
 
 #[tokio::test]
 async fn large_concurrent_responses_never_interleave() {
-    let mut h = start(Config::default());
+    let mut h = start(ServeConfig::default());
     let text = "y".repeat(100_000);
     for id in 0..50 {
         h.send(&call(id, "echo", json!({"text": text}))).await;
@@ -517,7 +514,7 @@ async fn large_concurrent_responses_never_interleave() {
 
 #[tokio::test]
 async fn server_requests_to_a_legacy_client_round_trip() {
-    let mut h = start(Config::default());
+    let mut h = start(ServeConfig::default());
     h.send(&call(1, "ask", json!({}))).await;
     let asked = h.next().await;
     assert_eq!(asked["method"], "elicitation/create");
@@ -533,11 +530,11 @@ async fn server_requests_to_a_legacy_client_round_trip() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn finished_requests_leave_no_entry_in_the_cancel_map() {
-    let (out, mut stream) = mcp_core::Notifier::channel(64);
+    let (out, mut stream) = mcp_core::transport::Notifier::channel(64);
     let conn = Arc::new(super::Connection::new(
         server(Arc::default()),
         out,
-        &Config::default(),
+        &ServeConfig::default(),
     ));
     let answers = tokio::spawn(async move {
         let mut n = 0;
@@ -567,7 +564,7 @@ async fn finished_requests_leave_no_entry_in_the_cancel_map() {
         conn.running
             .lock()
             .unwrap()
-            .contains_key(&mcp_core::RequestId::Number(n))
+            .contains_key(&mcp_core::jsonrpc::RequestId::Number(n))
     );
     let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
                         "params": {"requestId": n}})

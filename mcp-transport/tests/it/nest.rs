@@ -1,7 +1,7 @@
 //! Mounting the service in an axum router, and a layer that reaches the tools.
 
 use http::Request;
-use mcp_core::{MethodClass, Scope};
+use mcp_core::auth::{MethodClass, Scope};
 use mcp_transport::client::Client;
 use mcp_transport::http::McpService;
 use serde_json::json;

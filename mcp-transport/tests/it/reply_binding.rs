@@ -4,7 +4,7 @@
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use mcp_core::Principal;
+use mcp_core::auth::Principal;
 use mcp_transport::http::Body;
 use serde_json::{Value, json};
 

@@ -14,7 +14,8 @@ use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use mcp_core::{Context, InputRequired, JsonSchema, LogLevel, RateLimit, Server, Tool, ToolError};
+use mcp_core::wire::LogLevel;
+use mcp_core::{Context, InputRequired, JsonSchema, RateLimit, Server, Tool, ToolError};
 use mcp_transport::http::{Body, Builder, McpService, ServeConfig, serve};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -124,7 +125,7 @@ async fn inspect(args: Inspect, cx: Context<Arc<Counters>>) -> String {
         .get(&args.header)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("(none)");
-    let scoped = cx.extensions().get::<mcp_core::Scope>().is_some();
+    let scoped = cx.extensions().get::<mcp_core::auth::Scope>().is_some();
     format!("{value} scoped={scoped}")
 }
 

@@ -1,4 +1,5 @@
-use mcp_core::{MethodClass, Tool};
+use mcp_core::Tool;
+use mcp_core::auth::MethodClass;
 use schemars::JsonSchema;
 use serde::Deserialize;
 

@@ -88,7 +88,7 @@ impl ServeConfig {
 
     /// Connections one client may hold open at once (default 256), so that one
     /// client cannot take every slot. Clients are told apart by
-    /// [`mcp_core::client_key`] of the TCP peer's address (an IPv4 address, or an
+    /// [`mcp_core::transport::client_key`] of the TCP peer's address (an IPv4 address, or an
     /// IPv6 `/64`).
     ///
     /// Connections from a [trusted proxy](Self::trusted_proxies) are not counted:

@@ -1,5 +1,5 @@
 //! The per-client connection cap: open connections counted by
-//! [`mcp_core::client_key`].
+//! [`mcp_core::transport::client_key`].
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -30,7 +30,7 @@ impl Peers {
     /// Counts a connection from `ip`; `None` when its client already holds the
     /// maximum.
     pub(super) fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<PeerSlot> {
-        let key = mcp_core::client_key(ip);
+        let key = mcp_core::transport::client_key(ip);
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let count = open.entry(key).or_insert(0);
         if *count >= self.max {

@@ -10,7 +10,9 @@ use http::{Extensions, HeaderMap};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-use crate::{ClientResponse, ErrorObject, Notifier, Principal, Request, RequestId};
+use crate::auth::Principal;
+use crate::jsonrpc::{ClientResponse, ErrorObject, Request, RequestId};
+use crate::transport::Notifier;
 
 /// A request waiting for its reply, and who may give it.
 struct Entry {
@@ -51,7 +53,7 @@ impl Caller {
 /// wait for them.
 ///
 /// A transport that can carry server-to-client requests puts a clone into each
-/// request's [`Envelope`](crate::Envelope) and hands every JSON-RPC response it
+/// request's [`Envelope`](crate::transport::Envelope) and hands every JSON-RPC response it
 /// receives from the client to [`resolve`](Self::resolve). Over stdio there is one
 /// per connection. Over HTTP there is one per process, which is why a reply must
 /// reach the instance that sent the request (route on the id's prefix, or use
@@ -187,7 +189,8 @@ impl Drop for Forget<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Message, Scope};
+    use crate::auth::Scope;
+    use crate::jsonrpc::Message;
 
     fn caller(session: Option<&str>, tenant: Option<&str>) -> Caller {
         let mut headers = HeaderMap::new();

@@ -1,4 +1,9 @@
-//! [`Redemptions`]: single-use `requestState`, when a server asks for it.
+//! `requestState` that can be redeemed only once: the [`Redemptions`] record a
+//! server checks every returned state against, and [`MemoryRedemptions`] for one
+//! process.
+//!
+//! The rest of `requestState` (its keys, lifetime, encryption) is configured on the
+//! [`ServerBuilder`](crate::ServerBuilder) (`request_state_*`).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -31,7 +36,7 @@ pub trait Redemptions: Send + Sync + 'static {
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use mcp_core::{MemoryRedemptions, Redemptions};
+/// use mcp_core::request_state::{MemoryRedemptions, Redemptions};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {

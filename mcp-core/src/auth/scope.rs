@@ -3,6 +3,9 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// What kind of operation a tool performs; a token's [`Scope`] names the classes it
 /// may use.
@@ -62,7 +65,7 @@ impl FromStr for MethodClass {
 /// prompts (through their [`Access`]).
 ///
 /// A transport or an auth layer puts a `Scope` into the request's
-/// [`http::Extensions`] (usually inside a [`Principal`](crate::Principal)); every
+/// [`http::Extensions`] (usually inside a [`Principal`](crate::auth::Principal)); every
 /// list then shows, and every method (`tools/call`, `resources/read`,
 /// `prompts/get`, `completion/complete`, subscriptions) allows, only what it
 /// permits. A hidden item answers exactly like a nonexistent one. Without a `Scope`
@@ -71,8 +74,13 @@ impl FromStr for MethodClass {
 /// A tool is permitted when its class is one of the scope's classes and, if the scope
 /// names tags, the tool carries at least one of them.
 ///
+/// Cheap to clone (the tags are shared), so a credential's scope goes into every
+/// request it authenticates as it is. Serializes as `{"methods": ["read"], "tags":
+/// ["crm"]}` (the shape `mcp-auth` stores and its management API takes): a missing
+/// `methods` means every class, missing or empty `tags` means no tag is required.
+///
 /// ```
-/// use mcp_core::{MethodClass, Scope};
+/// use mcp_core::auth::{MethodClass, Scope};
 /// let scope = Scope::new([MethodClass::Read]).with_tags(["crm"]);
 /// assert!(scope.permits(MethodClass::Read, &["crm", "contacts"]));
 /// assert!(!scope.permits(MethodClass::Write, &["crm"]));
@@ -81,23 +89,20 @@ impl FromStr for MethodClass {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scope {
     classes: u8,
-    tags: BTreeSet<String>,
+    tags: Arc<BTreeSet<String>>,
 }
 
 impl Scope {
     /// A scope permitting every tool.
     pub fn all() -> Self {
-        Self {
-            classes: 7,
-            tags: BTreeSet::new(),
-        }
+        Self::new([MethodClass::Read, MethodClass::Write, MethodClass::Custom])
     }
 
     /// A scope permitting tools of these classes, whatever their tags.
     pub fn new(classes: impl IntoIterator<Item = MethodClass>) -> Self {
         Self {
             classes: classes.into_iter().fold(0, |acc, c| acc | c.bit()),
-            tags: BTreeSet::new(),
+            tags: Arc::default(),
         }
     }
 
@@ -105,7 +110,7 @@ impl Scope {
     /// requires none).
     #[must_use]
     pub fn with_tags<T: Into<String>>(mut self, tags: impl IntoIterator<Item = T>) -> Self {
-        self.tags = tags.into_iter().map(Into::into).collect();
+        self.tags = Arc::new(tags.into_iter().map(Into::into).collect());
         self
     }
 
@@ -134,6 +139,42 @@ impl Default for Scope {
     }
 }
 
+/// `Scope`'s serialized form.
+#[derive(Serialize, Deserialize)]
+struct ScopeRepr {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    methods: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<String>,
+}
+
+impl Serialize for Scope {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ScopeRepr {
+            methods: Some(self.classes().map(|c| c.as_str().to_owned()).collect()),
+            tags: self.tags.iter().cloned().collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Scope {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let repr = ScopeRepr::deserialize(deserializer)?;
+        let scope = match repr.methods {
+            None => Self::all(),
+            Some(names) => Self::new(
+                names
+                    .iter()
+                    .map(|n| n.parse::<MethodClass>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(serde::de::Error::custom)?,
+            ),
+        };
+        Ok(scope.with_tags(repr.tags))
+    }
+}
+
 /// What a resource, resource template or prompt asks of a caller's [`Scope`], as a
 /// tool's class and tags do: a scope that does not permit it sees no trace of it
 /// (lists, reads, `prompts/get`, completion, subscriptions answer as for something
@@ -144,7 +185,7 @@ impl Default for Scope {
 /// naming no tags sees it.
 ///
 /// ```
-/// use mcp_core::{Access, MethodClass, Scope};
+/// use mcp_core::auth::{Access, MethodClass, Scope};
 /// let billing = Access::new(MethodClass::Read).with_tags(["billing"]);
 /// assert!(billing.permits(&Scope::new([MethodClass::Read])));
 /// assert!(!billing.permits(&Scope::new([MethodClass::Read]).with_tags(["crm"])));
@@ -216,5 +257,25 @@ mod tests {
         );
         assert_eq!("write".parse::<MethodClass>(), Ok(MethodClass::Write));
         assert!("admin".parse::<MethodClass>().is_err());
+    }
+
+    #[test]
+    fn serde_shape() {
+        let scope: Scope = serde_json::from_str(r#"{"methods":["read"],"tags":["crm"]}"#).unwrap();
+        assert_eq!(scope, Scope::new([MethodClass::Read]).with_tags(["crm"]));
+        assert_eq!(
+            serde_json::to_string(&scope).unwrap(),
+            r#"{"methods":["read"],"tags":["crm"]}"#
+        );
+        let all: Scope = serde_json::from_str("{}").unwrap();
+        assert_eq!(all, Scope::all());
+        assert_eq!(
+            serde_json::to_string(&all).unwrap(),
+            r#"{"methods":["read","write","custom"]}"#
+        );
+        assert!(serde_json::from_str::<Scope>(r#"{"methods":["admin"]}"#).is_err());
+        // Clones share the tags.
+        let copy = scope.clone();
+        assert!(Arc::ptr_eq(&copy.tags, &scope.tags));
     }
 }

@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv6Addr};
 ///
 /// ```
 /// use std::net::IpAddr;
-/// let key = |s: &str| mcp_core::client_key(s.parse::<IpAddr>().unwrap());
+/// let key = |s: &str| mcp_core::transport::client_key(s.parse::<IpAddr>().unwrap());
 /// assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"));
 /// assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
 /// assert_eq!(key("::ffff:10.0.0.1"), key("10.0.0.1"));

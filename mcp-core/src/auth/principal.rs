@@ -6,7 +6,7 @@ use std::sync::Arc;
 use http::Extensions;
 use sha2::{Digest, Sha256};
 
-use crate::Scope;
+use crate::auth::Scope;
 
 /// Who is calling: the tenant (account) a request acts for, the subject within it,
 /// the credential it presented (an id, never a secret) and what that credential
@@ -21,7 +21,7 @@ use crate::Scope;
 /// everything the server offers, and state issued to it binds to no caller.
 ///
 /// ```
-/// use mcp_core::{MethodClass, Principal, Scope};
+/// use mcp_core::auth::{MethodClass, Principal, Scope};
 ///
 /// let alice = Principal::new("acct_42", "tok_7f3a")
 ///     .with_subject("alice@example.com")
@@ -151,7 +151,7 @@ pub(crate) fn scope_of(extensions: &Extensions) -> Option<&Scope> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::MethodClass;
+    use crate::auth::MethodClass;
 
     #[test]
     fn identity_ignores_scope_and_digest_separates_fields() {

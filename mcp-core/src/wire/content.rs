@@ -94,6 +94,7 @@ impl Content {
 }
 
 /// A link to a resource, as a content block.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceLink {
@@ -116,6 +117,35 @@ pub struct ResourceLink {
     /// Optional audience/priority hints.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub annotations: Option<Annotations>,
+}
+
+impl ResourceLink {
+    /// A link to the resource at `uri`, named `name`.
+    pub fn new(uri: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            uri: uri.into(),
+            name: name.into(),
+            title: None,
+            description: None,
+            mime_type: None,
+            size: None,
+            annotations: None,
+        }
+    }
+
+    /// Says what the resource is.
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets the MIME type.
+    #[must_use]
+    pub fn with_mime_type(mut self, mime_type: impl Into<String>) -> Self {
+        self.mime_type = Some(mime_type.into());
+        self
+    }
 }
 
 /// The contents of a resource: text or base64 binary.
@@ -145,6 +175,7 @@ pub enum ResourceContents {
 }
 
 /// Hints about who a content block is for and how important it is.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Annotations {
@@ -160,6 +191,7 @@ pub struct Annotations {
 }
 
 /// An icon for a tool, resource or server.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Icon {
@@ -174,4 +206,16 @@ pub struct Icon {
     /// `"light"` or `"dark"`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub theme: Option<String>,
+}
+
+impl Icon {
+    /// The icon at `src` (`https:` or `data:`).
+    pub fn new(src: impl Into<String>) -> Self {
+        Self {
+            src: src.into(),
+            mime_type: None,
+            sizes: None,
+            theme: None,
+        }
+    }
 }

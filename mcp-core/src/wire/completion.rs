@@ -23,6 +23,7 @@ pub enum CompletionRef {
 }
 
 /// A completion request: which argument, its partial value, and the others known.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct CompletionRequest {
     /// The prompt or template.
@@ -36,6 +37,7 @@ pub struct CompletionRequest {
 }
 
 /// The argument being completed and what was typed so far.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct CompletionArgument {
     /// Its name.
@@ -45,6 +47,7 @@ pub struct CompletionArgument {
 }
 
 /// Arguments already resolved.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct CompletionContext {
     /// By name.
@@ -53,6 +56,7 @@ pub struct CompletionContext {
 }
 
 /// Suggested values.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Completion {

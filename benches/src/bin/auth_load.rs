@@ -1,7 +1,7 @@
 //! What the auth layer costs: a load driver, not a criterion bench (it needs real
 //! servers on 127.0.0.1 and reports percentiles side by side).
 //!
-//! Run with `cargo bench -p mcp-auth --bench auth_load` (needs `redis-server` on
+//! Run with `cargo run -p benches --release --bin auth_load` (needs `redis-server` on
 //! PATH for the Redis rows; `AUTH_BENCH_SECS` sets each round's length, default 3;
 //! `AUTH_BENCH_THREADS` the runtime's worker threads, default 2).
 //!
@@ -23,15 +23,12 @@ use std::convert::Infallible;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use examples::hello;
 use mcp_auth::{
     AuthLayer, MemoryStore, NewToken, RedisStore, SigningKey, TokenManager, TokenStore,
 };
 use mcp_transport::http::{McpService, serve};
 use tower::{Layer, ServiceExt};
-
-#[allow(dead_code)]
-#[path = "../../examples/src/hello_tools.rs"]
-mod hello_tools;
 
 const CONCURRENCY: usize = 16;
 const ROUNDS: usize = 5;
@@ -125,7 +122,7 @@ async fn layer_alone(manager: Option<&TokenManager>, token: &str, n: usize) -> V
 /// `McpService::handle` in process (no network), with or without the layer, for
 /// `tools/call echo`; per-request latencies.
 async fn service_alone(manager: Option<TokenManager>, token: &str, n: usize) -> Vec<Duration> {
-    let mut builder = McpService::builder(hello_tools::hello_server().unwrap());
+    let mut builder = McpService::builder(hello::hello_server().unwrap());
     if let Some(manager) = manager {
         builder = builder.layer(AuthLayer::new(manager));
     }
@@ -153,7 +150,7 @@ async fn service_alone(manager: Option<TokenManager>, token: &str, n: usize) -> 
 
 /// Starts `hello_http`, optionally with the layer; returns its URL and a stopper.
 async fn hello_http(manager: Option<TokenManager>) -> (String, tokio::sync::oneshot::Sender<()>) {
-    let mut builder = McpService::builder(hello_tools::hello_server().unwrap());
+    let mut builder = McpService::builder(hello::hello_server().unwrap());
     if let Some(manager) = manager {
         builder = builder.layer(AuthLayer::new(manager));
     }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{Content, Icon};
 
 /// A prompt as `prompts/list` describes it.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Prompt {
     /// A programmatic name.
@@ -68,6 +69,7 @@ impl Prompt {
 }
 
 /// One argument of a prompt.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PromptArgument {
     /// Its name.
@@ -94,6 +96,7 @@ pub enum Role {
 }
 
 /// One message of a prompt.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PromptMessage {
     /// Who speaks it.
@@ -121,6 +124,7 @@ impl PromptMessage {
 }
 
 /// The result of `prompts/get`.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetPromptResult {
     /// A description of this rendering.

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::Content;
 
 /// The result of a tool call, success or `isError`.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallToolResult {

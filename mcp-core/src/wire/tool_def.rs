@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::Icon;
 
 /// Hints about a tool's behaviour. Clients must treat them as untrusted.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolAnnotations {
@@ -33,6 +34,7 @@ impl ToolAnnotations {
 }
 
 /// A tool as listed by `tools/list`.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolDefinition {

@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::RequestId;
+use crate::jsonrpc::RequestId;
 
 /// Name and version of a client or server implementation.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Implementation {
     /// Programmatic name.

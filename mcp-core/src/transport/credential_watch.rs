@@ -94,7 +94,7 @@ type Recheck = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use mcp_core::{CredentialWatch, RevocationFeed};
+/// use mcp_core::transport::{CredentialWatch, RevocationFeed};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let feed = RevocationFeed::new();

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Annotations, Icon};
 
 /// A resource the server can read, by URI.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Resource {
@@ -72,6 +73,7 @@ impl Resource {
 
 /// A family of resources whose URIs follow an RFC 6570 template, e.g.
 /// `test://template/{id}/data`.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceTemplate {
@@ -118,6 +120,7 @@ impl ResourceTemplate {
 }
 
 /// A read of one resource: the URI asked for and, for a template, its variables.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResourceRequest {
     /// The URI asked for.

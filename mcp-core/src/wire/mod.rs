@@ -1,4 +1,10 @@
-//! The MCP data model the server speaks (results, content, definitions).
+//! The MCP data model on the wire: definitions, results, content, and the
+//! protocol versions.
+//!
+//! Tool authors need only [`CallToolResult`] and [`Content`] (both also at the
+//! crate root); resource and prompt authors build [`Resource`]s,
+//! [`ResourceTemplate`]s and [`Prompt`]s and answer with [`ResourceContents`] and
+//! [`GetPromptResult`]s.
 
 mod call_result;
 mod completion;
@@ -7,6 +13,7 @@ mod prompt;
 mod resource;
 mod server_info;
 mod tool_def;
+mod version;
 
 pub use call_result::CallToolResult;
 pub use completion::{
@@ -20,3 +27,4 @@ pub(crate) use server_info::{
 };
 pub use server_info::{Implementation, LogLevel};
 pub use tool_def::{ToolAnnotations, ToolDefinition};
+pub use version::ProtocolVersion;

@@ -17,7 +17,7 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use super::binding::Binding;
-use crate::Redemptions;
+use crate::request_state::Redemptions;
 
 /// How states are sealed; set on the [`ServerBuilder`](crate::ServerBuilder).
 #[derive(Clone)]
@@ -223,7 +223,7 @@ fn now_ms() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::MemoryRedemptions;
+    use crate::request_state::MemoryRedemptions;
     use serde_json::json;
 
     const B: Binding = Binding([1; 32]);
