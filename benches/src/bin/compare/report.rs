@@ -15,6 +15,7 @@ pub(crate) struct Report {
     pub(crate) http: Option<HttpResults>,
     pub(crate) stdio: Option<StdioResults>,
     pub(crate) instructions: Option<Instructions>,
+    pub(crate) startup: Option<super::startup::Startup>,
 }
 
 fn load_average() -> String {
@@ -85,6 +86,7 @@ impl Report {
             http: None,
             stdio: None,
             instructions: None,
+            startup: None,
         }
     }
 
@@ -106,6 +108,9 @@ impl Report {
         }
         if let Some(ins) = &self.instructions {
             render_instructions(&mut out, ins, &mut targets);
+        }
+        if let Some(startup) = &self.startup {
+            startup.render(&mut out);
         }
         if !targets.is_empty() {
             let _ = writeln!(out, "### Targets (issue 7)\n");
