@@ -71,6 +71,10 @@ struct Args {
     /// Requests (or stdio calls) counted under callgrind, after the warm-up.
     #[arg(long, default_value_t = 2_000)]
     cg_requests: usize,
+    /// stdio calls in the input file of the second callgrind method (that many
+    /// minus none).
+    #[arg(long, default_value_t = 10_000)]
+    cg_file_calls: usize,
     /// Warm-up requests under callgrind (both runs answer these).
     #[arg(long, default_value_t = 200)]
     cg_warmup: usize,
@@ -138,6 +142,7 @@ fn main() -> Result<(), benches::Error> {
         args.lockstep_calls = args.lockstep_calls.min(500);
         args.cg_requests = args.cg_requests.min(500);
         args.cg_warmup = args.cg_warmup.min(100);
+        args.cg_file_calls = args.cg_file_calls.min(2_000);
         args.idle_connections = args.idle_connections.min(400);
         args.startup_runs = args.startup_runs.min(10);
     }

@@ -285,30 +285,34 @@ fn render_stdio(out: &mut String, stdio: &StdioResults, targets: &mut Vec<String
 
 fn instruction_table(out: &mut String, title: &str, counts: &[Count]) {
     let _ = writeln!(out, "### Instructions per {title} (callgrind)\n");
-    let _ = writeln!(out, "| target | era | instructions | × bare | × rmcp |");
-    let _ = writeln!(out, "|---|---|---:|---:|---:|");
-    let of = |kind: Kind, era: Era| {
+    let _ = writeln!(
+        out,
+        "| target | era | instructions (difference of two runs) | × bare | × rmcp | pinned: zeroed and dumped (HTTP), a file on stdin (stdio) | × bare | × rmcp |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|");
+    let of = |kind: Kind, era: Era, pick: fn(&Count) -> Option<f64>| {
         counts
             .iter()
             .find(|c| c.kind == kind && c.era == era)
-            .and_then(|c| c.per_request)
+            .and_then(pick)
+    };
+    let cells = |c: &Count, pick: fn(&Count) -> Option<f64>| match pick(c) {
+        Some(n) => format!(
+            "{n:.0} | {} | {}",
+            ratio(n, of(Kind::Bare, c.era, pick)),
+            ratio(n, of(Kind::Rmcp, c.era, pick))
+        ),
+        None => "n/a | |".to_owned(),
     };
     for c in counts {
-        match c.per_request {
-            Some(n) => {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {n:.0} | {} | {} |",
-                    c.name,
-                    c.era,
-                    ratio(n, of(Kind::Bare, c.era)),
-                    ratio(n, of(Kind::Rmcp, c.era)),
-                );
-            }
-            None => {
-                let _ = writeln!(out, "| {} | {} | n/a | | |", c.name, c.era);
-            }
-        }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            c.name,
+            c.era,
+            cells(c, |c| c.per_request),
+            cells(c, |c| c.zeroed)
+        );
     }
     let _ = writeln!(out);
 }
