@@ -2,7 +2,7 @@
 
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Attribute, DeriveInput, Expr, ExprLit, Lit, LitBool, LitStr, Meta, Token};
+use syn::{Attribute, DeriveInput, Expr, ExprLit, Lit, LitBool, LitStr, Meta, Path, Token};
 
 pub(crate) struct ToolAttrs {
     pub(crate) name: String,
@@ -14,6 +14,8 @@ pub(crate) struct ToolAttrs {
     pub(crate) destructive: Option<bool>,
     pub(crate) idempotent: Option<bool>,
     pub(crate) open_world: Option<bool>,
+    /// `#[tool(crate = "...")]`: where `mcp_core` is.
+    pub(crate) krate: Option<Path>,
 }
 
 #[derive(Clone, Copy)]
@@ -42,6 +44,7 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<ToolAttrs> {
     let mut class = None;
     let mut tags = Vec::new();
     let mut hints = [None; 4];
+    let mut krate = None;
 
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("tool")) {
         let metas = match attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
@@ -82,10 +85,13 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<ToolAttrs> {
                 "destructive" => bool_value(&meta).map(|v| hints[1] = Some(v)),
                 "idempotent" => bool_value(&meta).map(|v| hints[2] = Some(v)),
                 "open_world" => bool_value(&meta).map(|v| hints[3] = Some(v)),
+                "crate" => string_lit(&meta)
+                    .and_then(|lit| lit.parse::<Path>())
+                    .map(|path| krate = Some(path)),
                 _ => Err(syn::Error::new(
                     meta.path().span(),
                     format!(
-                        "#[tool({key})]: unknown attribute; expected one of name, description, title, class, tags, read_only, destructive, idempotent, open_world"
+                        "#[tool({key})]: unknown attribute; expected one of name, description, title, class, tags, read_only, destructive, idempotent, open_world, crate"
                     ),
                 )),
             };
@@ -144,6 +150,7 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<ToolAttrs> {
         destructive,
         idempotent,
         open_world,
+        krate,
     })
 }
 

@@ -1,4 +1,5 @@
-//! Writing the `impl mcp_core::Tool`; generated code names only `::mcp_core::__private`.
+//! Writing the `impl mcp_core::Tool`; generated code names only `mcp_core`'s
+//! `__private` module (through the path [`crate_path`](crate::crate_path) found).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -9,7 +10,8 @@ use crate::attr::{Class, ToolAttrs};
 pub(crate) fn expand(input: &DeriveInput, attrs: &ToolAttrs) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let p = quote!(::mcp_core::__private);
+    let core = crate::crate_path::core_path(attrs.krate.as_ref());
+    let p = quote!(#core::__private);
     let name = &attrs.name;
     let description = &attrs.description;
     let title = match &attrs.title {

@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | [`stdio`] | newline-delimited JSON on stdin/stdout, requests served concurrently, cancellation, replies to server-to-client requests | a local server a client starts as a child process |
 //! | [`http`] | stateless Streamable HTTP as a tower service ([`http::McpService`]) and [`http::serve`], the hardened server loop on hyper | a remote server, alone or nested in an axum app, behind auth and quota layers |
-//! | [`client`] | a typed client over HTTP or a stdio child process, both protocol eras, `429` handling | tests, agents, health checks |
+//! | `client` (feature `client`, off by default: a server needs none of it) | a typed client over HTTP or a stdio child process, both protocol eras, `429` handling | tests, agents, health checks |
 //!
 //! # Over stdio
 //!
@@ -86,6 +86,7 @@
 //! [`http::Builder::outer_layer`], where they run before the body is read. The
 //! [`http`] module lists every status the endpoint answers with.
 
+#[cfg(feature = "client")]
 pub mod client;
 pub mod http;
 pub mod stdio;

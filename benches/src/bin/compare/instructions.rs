@@ -15,6 +15,10 @@ pub(crate) struct Count {
     pub(crate) kind: Kind,
     pub(crate) era: Era,
     pub(crate) per_request: Option<f64>,
+    /// The second method: HTTP, counters zeroed on a warm, pinned server, then
+    /// dumped ([`Callgrind::http_zeroed`]); stdio, a file of calls on stdin, pinned
+    /// ([`Callgrind::stdio_file`]).
+    pub(crate) zeroed: Option<f64>,
 }
 
 #[derive(Default)]
@@ -54,6 +58,7 @@ pub(crate) fn run(setup: &Setup) -> Result<Instructions, benches::Error> {
         warmup: args.cg_warmup,
         requests: args.cg_requests,
         tokio_workers: (args.cg_workers > 0).then_some(args.cg_workers),
+        file_calls: args.cg_file_calls,
     };
     let mut out = Instructions::default();
     // HTTP: bare, ours, rmcp, ours + memory auth, ours + quota (no Redis: its wait is not
@@ -71,6 +76,7 @@ pub(crate) fn run(setup: &Setup) -> Result<Instructions, benches::Error> {
                 kind: target.kind,
                 era,
                 per_request: None,
+                zeroed: None,
             };
             if eras.contains(&era) {
                 let name = format!("http-t{}-{}", era_index(era), slug(&target.name));
@@ -90,6 +96,12 @@ pub(crate) fn run(setup: &Setup) -> Result<Instructions, benches::Error> {
                     }
                     Err(e) => out.notes.push(format!("{} {era}: {e}", target.name)),
                 }
+                match cg.http_zeroed(&target.program, &target.args, era, &name) {
+                    Ok(n) => count.zeroed = Some(n),
+                    Err(e) => out
+                        .notes
+                        .push(format!("{} {era} (zeroed): {e}", target.name)),
+                }
             }
             out.http.push(count);
         }
@@ -101,6 +113,13 @@ pub(crate) fn run(setup: &Setup) -> Result<Instructions, benches::Error> {
         for era in Era::ALL {
             eprintln!("instructions: {} {era}", target.name);
             let name = format!("stdio-{}-{}", era_index(era), slug(target.name));
+            let zeroed = match cg.stdio_file(&target.program, &target.args, era, &name) {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    out.notes.push(format!("{} {era} (file): {e}", target.name));
+                    None
+                }
+            };
             let measured = cg.stdio_per_call(&target.program, &target.args, era, &name);
             let per_request = match measured {
                 Ok(PerRequest {
@@ -125,6 +144,7 @@ pub(crate) fn run(setup: &Setup) -> Result<Instructions, benches::Error> {
                 kind: target.kind,
                 era,
                 per_request,
+                zeroed,
             });
         }
     }

@@ -8,6 +8,7 @@
 //! - stdio: bare line responder, our `hello`, rmcp (`stdio()` and `stdio_pipes()`);
 //!   pipelined and lockstep calls/s, peak RSS.
 //! - Instruction counts under callgrind per HTTP request and per stdio call.
+//! - Start-up: process start to first answered request, HTTP and stdio.
 //!
 //! Run with `bash benches/run.sh` (builds everything in release first, then runs
 //! this with the same arguments); `--quick` for a short pass, `--help` for the knobs.
@@ -15,6 +16,7 @@
 mod http;
 mod instructions;
 mod report;
+mod startup;
 mod stdio;
 
 use std::path::PathBuf;
@@ -31,6 +33,8 @@ enum Part {
     Stdio,
     /// Instruction counts under callgrind.
     Instructions,
+    /// Start-up: process start to first answered request.
+    Startup,
 }
 
 /// Compare our MCP servers with a bare baseline and rmcp.
@@ -67,6 +71,10 @@ struct Args {
     /// Requests (or stdio calls) counted under callgrind, after the warm-up.
     #[arg(long, default_value_t = 2_000)]
     cg_requests: usize,
+    /// stdio calls in the input file of the second callgrind method (that many
+    /// minus none).
+    #[arg(long, default_value_t = 10_000)]
+    cg_file_calls: usize,
     /// Warm-up requests under callgrind (both runs answer these).
     #[arg(long, default_value_t = 200)]
     cg_warmup: usize,
@@ -74,6 +82,9 @@ struct Args {
     /// default, one per core; counts then vary by a few thousand per request).
     #[arg(long, default_value_t = 1)]
     cg_workers: usize,
+    /// Fresh starts per target for the start-up time (the median is reported).
+    #[arg(long, default_value_t = 30)]
+    startup_runs: usize,
     /// Only the targets whose name contains one of these (e.g. `ours,bare`).
     #[arg(long, value_delimiter = ',')]
     filter: Vec<String>,
@@ -131,7 +142,9 @@ fn main() -> Result<(), benches::Error> {
         args.lockstep_calls = args.lockstep_calls.min(500);
         args.cg_requests = args.cg_requests.min(500);
         args.cg_warmup = args.cg_warmup.min(100);
+        args.cg_file_calls = args.cg_file_calls.min(2_000);
         args.idle_connections = args.idle_connections.min(400);
+        args.startup_runs = args.startup_runs.min(10);
     }
     let bins = match &args.bin_dir {
         Some(dir) => dir.clone(),
@@ -158,6 +171,9 @@ fn main() -> Result<(), benches::Error> {
     }
     if setup.wants(Part::Instructions) {
         report.instructions = Some(instructions::run(&setup)?);
+    }
+    if setup.wants(Part::Startup) {
+        report.startup = Some(startup::run(&setup));
     }
     let text = report.render();
     println!("{text}");

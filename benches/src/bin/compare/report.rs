@@ -15,6 +15,7 @@ pub(crate) struct Report {
     pub(crate) http: Option<HttpResults>,
     pub(crate) stdio: Option<StdioResults>,
     pub(crate) instructions: Option<Instructions>,
+    pub(crate) startup: Option<super::startup::Startup>,
 }
 
 fn load_average() -> String {
@@ -85,6 +86,7 @@ impl Report {
             http: None,
             stdio: None,
             instructions: None,
+            startup: None,
         }
     }
 
@@ -106,6 +108,9 @@ impl Report {
         }
         if let Some(ins) = &self.instructions {
             render_instructions(&mut out, ins, &mut targets);
+        }
+        if let Some(startup) = &self.startup {
+            startup.render(&mut out);
         }
         if !targets.is_empty() {
             let _ = writeln!(out, "### Targets (issue 7)\n");
@@ -280,30 +285,34 @@ fn render_stdio(out: &mut String, stdio: &StdioResults, targets: &mut Vec<String
 
 fn instruction_table(out: &mut String, title: &str, counts: &[Count]) {
     let _ = writeln!(out, "### Instructions per {title} (callgrind)\n");
-    let _ = writeln!(out, "| target | era | instructions | × bare | × rmcp |");
-    let _ = writeln!(out, "|---|---|---:|---:|---:|");
-    let of = |kind: Kind, era: Era| {
+    let _ = writeln!(
+        out,
+        "| target | era | instructions (difference of two runs) | × bare | × rmcp | pinned: zeroed and dumped (HTTP), a file on stdin (stdio) | × bare | × rmcp |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|");
+    let of = |kind: Kind, era: Era, pick: fn(&Count) -> Option<f64>| {
         counts
             .iter()
             .find(|c| c.kind == kind && c.era == era)
-            .and_then(|c| c.per_request)
+            .and_then(pick)
+    };
+    let cells = |c: &Count, pick: fn(&Count) -> Option<f64>| match pick(c) {
+        Some(n) => format!(
+            "{n:.0} | {} | {}",
+            ratio(n, of(Kind::Bare, c.era, pick)),
+            ratio(n, of(Kind::Rmcp, c.era, pick))
+        ),
+        None => "n/a | |".to_owned(),
     };
     for c in counts {
-        match c.per_request {
-            Some(n) => {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {n:.0} | {} | {} |",
-                    c.name,
-                    c.era,
-                    ratio(n, of(Kind::Bare, c.era)),
-                    ratio(n, of(Kind::Rmcp, c.era)),
-                );
-            }
-            None => {
-                let _ = writeln!(out, "| {} | {} | n/a | | |", c.name, c.era);
-            }
-        }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            c.name,
+            c.era,
+            cells(c, |c| c.per_request),
+            cells(c, |c| c.zeroed)
+        );
     }
     let _ = writeln!(out);
 }
